@@ -1,0 +1,6 @@
+"""`mt translate`: placeholder until the subcommand lands."""
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("translate", help="(in progress)")
+    p.set_defaults(func=lambda args: 2)
