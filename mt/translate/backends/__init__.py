@@ -42,8 +42,17 @@ class Generated:
     score: float | None = None
 
 
+class BackendUnavailable(Exception):
+    """This backend cannot run this model here (e.g. conversion failed); `auto` falls back to another."""
+
+
 class Backend(ABC):
-    """A loaded model on a device. `generate` takes a batch of source id sequences (each ending in eos)."""
+    """A loaded model on a device. `generate` takes a batch of source id sequences (each ending in eos).
+
+    Constructed as `Backend(model, device=..., quantization=..., threads=...)` where `model` is a hub id
+    or a local folder of a Hugging Face MarianMT model; raises `mt.errors.ModelLoadError` when the model
+    cannot be loaded at all and `BackendUnavailable` when only this backend cannot run it.
+    """
 
     name: str = ""
 
