@@ -1,0 +1,121 @@
+"""The sentence segmenter: one regex pass finds candidate ends, a few rules decide each one.
+
+Rules are language-neutral; what differs between languages (abbreviations, sentence starters) is data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mt.segment.languages import FINAL, NUMBER, PREFIX, Language, get_language
+
+CLOSERS = "»”’\"')]"
+OPENERS = "«“‘\"'([¿¡–—-"
+
+# A run of terminators, the quotes/brackets that close with it, then whitespace and the next character.
+_CANDIDATE = re.compile(
+    rf"(?P<term>[.!?…]+)(?P<close>[{re.escape(CLOSERS)}]*)(?=\s+(?P<next>\S))"
+)
+# After the whitespace: opening punctuation, then the first character that decides.
+_NEXT = re.compile(rf"[{re.escape(OPENERS)}]*(?P<word>(?P<first>\w)[\w'’]*)?(?P<after>.?)", re.S)
+_ROMAN = re.compile(r"[IVXLCDM]+\b")
+# The word just before a full stop: split off what opens it (brackets, quotes, elided article "dell’").
+_TOKEN_START = re.compile(rf"[{re.escape(OPENERS)}’/]+")
+_SHORT_PARTS = re.compile(r"[^\W\d_]{1,2}(?:\.[^\W\d_]{1,2})+")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a paragraph: `text == paragraph[start:end]`, no surrounding whitespace."""
+
+    start: int
+    end: int
+    text: str
+
+
+class Segmenter:
+    """Splits paragraphs of one language into sentences."""
+
+    def __init__(self, lang: str = "it"):
+        self.lang = lang
+        self.language: Language = get_language(lang)
+
+    def boundaries(self, text: str) -> list[int]:
+        """Offsets just after each sentence end inside `text` (the paragraph end excluded)."""
+        ends = []
+        for m in _CANDIDATE.finditer(text):
+            if self._is_boundary(text, m):
+                ends.append(m.end())
+        return ends
+
+    def segment(self, text: str) -> list[Sentence]:
+        sentences = []
+        start = 0
+        for end in [*self.boundaries(text), len(text)]:
+            piece = text[start:end]
+            lead = len(piece) - len(piece.lstrip())
+            trimmed = piece.strip()
+            if trimmed:
+                s = start + lead
+                sentences.append(Sentence(s, s + len(trimmed), trimmed))
+            start = end
+        return sentences
+
+    def _is_boundary(self, text: str, m: re.Match) -> bool:
+        nxt = _NEXT.match(text, m.start("next"))
+        first = nxt["first"]
+        if first is None or first.islower():
+            # Lowercase goes on the sentence ("Chi sei?» chiese"); so does a symbol we cannot judge.
+            return False
+        upper = first.isupper()
+        term = m["term"]
+        if "…" in term or ".." in term:
+            # "(...)" and "[…]" mark a cut in a quotation, not an end.
+            return upper and text[m.start() - 1 : m.start()] not in ("(", "[")
+        if term != ".":
+            return True
+        token = self._token_before(text, m.start())
+        if not token:
+            return True
+        kind = self.language.abbreviations.get(token.lower())
+        if kind == PREFIX:
+            return False
+        if kind == NUMBER:
+            return not (first.isdigit() or _ROMAN.match(nxt["word"]))
+        if kind == FINAL or _SHORT_PARTS.fullmatch(token):
+            return self._starts_sentence(nxt)
+        if len(token) == 1 and token.isupper():
+            # An initial (G. Rossi) unless a sentence plainly starts, and not "G. La Pira".
+            return self._starts_sentence(nxt) and not _capitalised_after(text, nxt)
+        return True
+
+    def _starts_sentence(self, nxt: re.Match) -> bool:
+        word = nxt["word"]
+        # "G. E. Rossi": a following initial is no sentence starter.
+        return bool(word) and word in self.language.starters and nxt["after"] != "."
+
+    @staticmethod
+    def _token_before(text: str, end: int) -> str:
+        start = text.rfind(" ", 0, end) + 1
+        for ws in "\t\n\u00a0":
+            start = max(start, text.rfind(ws, 0, end) + 1)
+        parts = _TOKEN_START.split(text[start:end])
+        return parts[-1] if parts else ""
+
+
+def _capitalised_after(text: str, nxt: re.Match) -> bool:
+    """Whether the word after `nxt`'s word is capitalised (a name like "La Pira")."""
+    m = re.match(r"\s+(\w)", text[nxt.end("word"):])
+    return bool(m) and m[1].isupper()
+
+
+_SEGMENTERS: dict[str, Segmenter] = {}
+
+
+def segment(text: str, lang: str = "it") -> list[Sentence]:
+    """Split ONE paragraph into sentences; offsets index into `text`."""
+    seg = _SEGMENTERS.get(lang)
+    if seg is None:
+        seg = _SEGMENTERS[lang] = Segmenter(lang)
+    return seg.segment(text)
