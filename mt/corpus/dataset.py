@@ -1,0 +1,312 @@
+"""The corpus dataset folder: its columns, and the streaming Parquet writer and reader behind it.
+
+A folder holds `README.md` (the card; its YAML header names the splits) and `data/SPLIT-*.parquet`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypedDict
+
+from mt.errors import InputError, UsageError
+
+log = logging.getLogger(__name__)
+
+# (column, datasets dtype); the one list from which the Arrow schema, the datasets Features and the
+# card's `dataset_info.features` are all made, so the three cannot disagree.
+COLUMNS: list[tuple[str, str]] = [
+    ("id", "string"),
+    ("doc_id", "string"),
+    ("paragraph", "int32"),
+    ("sentence", "int32"),
+    ("it", "string"),
+    ("en", "string"),
+    ("origin", "string"),
+    ("score", "float64"),
+    ("it_raw", "string"),
+    ("en_raw", "string"),
+    ("parts", "int32"),
+    ("degenerate", "bool"),
+]
+COLUMN_NAMES = [name for name, _ in COLUMNS]
+ORIGINS = ("mt", "human")
+# Rows per Parquet row group and per in-memory buffer: bounds memory however large the corpus is.
+BATCH_ROWS = 50_000
+SPLIT_NAME = re.compile(r"^[A-Za-z0-9_]+$")
+KNOWN_SPLIT_ORDER = ("train", "validation", "test")
+
+
+class Row(TypedDict):
+    """One corpus row, keyed like the Parquet columns."""
+
+    id: str
+    doc_id: str
+    paragraph: int
+    sentence: int
+    it: str
+    en: str
+    origin: str
+    score: float | None
+    it_raw: str | None
+    en_raw: str | None
+    parts: int
+    degenerate: bool
+
+
+def arrow_schema():
+    import pyarrow as pa
+
+    types = {"string": pa.string(), "int32": pa.int32(), "float64": pa.float64(), "bool": pa.bool_()}
+    return pa.schema([pa.field(name, types[dtype]) for name, dtype in COLUMNS])
+
+
+def features():
+    """The `datasets.Features` of a corpus (the same types as the Parquet files)."""
+    from datasets import Features, Value
+
+    return Features({name: Value(dtype) for name, dtype in COLUMNS})
+
+
+def row_id(origin: str, doc_id: str, position: int) -> str:
+    """A stable id: the same document and position always give the same id, on any machine."""
+    key = f"{origin}\0{doc_id}\0{position}".encode()
+    return hashlib.blake2b(key, digest_size=8).hexdigest()
+
+
+def check_split_name(name: str) -> str:
+    if not SPLIT_NAME.match(name):
+        raise UsageError(f"split name {name!r} is not valid; use letters, digits and _ only")
+    return name
+
+
+def row_from_fields(d: dict, *, doc_id: str, position: int, origin: str) -> Row:
+    """A Row from a partial mapping (an imported record); missing optional fields get defaults.
+
+    Raises ValueError with a message for the user when a field is missing or has the wrong type.
+    """
+    for key in ("it", "en"):
+        if key not in d or d[key] is None:
+            raise ValueError(f"missing field {key!r}")
+        if not isinstance(d[key], str):
+            raise ValueError(f"field {key!r} is not a string")
+    origin = d.get("origin") or origin
+    if origin not in ORIGINS:
+        raise ValueError(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
+    doc = d.get("doc_id") or doc_id
+    try:
+        row: Row = {
+            "id": str(d.get("id") or row_id(origin, doc, position)),
+            "doc_id": str(doc),
+            "paragraph": int(d["paragraph"]) if d.get("paragraph") is not None else 0,
+            "sentence": int(d["sentence"]) if d.get("sentence") is not None else position,
+            "it": d["it"],
+            "en": d["en"],
+            "origin": origin,
+            "score": float(d["score"]) if d.get("score") is not None else None,
+            "it_raw": _optional_str(d.get("it_raw")),
+            "en_raw": _optional_str(d.get("en_raw")),
+            "parts": int(d["parts"]) if d.get("parts") is not None else 1,
+            "degenerate": _bool(d.get("degenerate", False)),
+        }
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"bad field value ({e})") from None
+    return row
+
+
+def _optional_str(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a string")
+    return value
+
+
+def _bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError(f"{value!r} is not true or false")
+
+
+@dataclass(frozen=True)
+class SplitInfo:
+    name: str
+    rows: int
+    docs: int
+    num_bytes: int
+
+
+def split_order(names, declared: list[str] | tuple[str, ...] = KNOWN_SPLIT_ORDER) -> list[str]:
+    """Declared split names first (in their order), then any others in the order first seen."""
+    names = list(dict.fromkeys(names))
+    return [n for n in declared if n in names] + [n for n in names if n not in declared]
+
+
+class DatasetWriter:
+    """Writes a corpus folder: rows stream into one Parquet writer per split, in row groups.
+
+    Everything goes to a temporary folder next to the target, renamed into place by `commit`; leaving
+    the `with` block without committing (an error, Ctrl-C) removes it, so no half-written corpus is left.
+    """
+
+    def __init__(self, path: str | Path, *, force: bool = False, batch_rows: int = BATCH_ROWS):
+        self.path = Path(path)
+        if self.path.exists() and not (self.path.is_dir() and force):
+            what = "a file" if not self.path.is_dir() else "an existing folder"
+            raise UsageError(f"{self.path} is {what}; pass --force to replace it or pick a new path")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.batch_rows = batch_rows
+        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+        self._tmp.chmod(0o755)  # mkdtemp makes it private; the finished corpus is an ordinary folder
+        (self._tmp / "data").mkdir()
+        self._schema = arrow_schema()
+        self._buffers: dict[str, dict[str, list]] = {}
+        self._writers: dict = {}
+        self._rows: dict[str, int] = {}
+        self._bytes: dict[str, int] = {}
+        self._docs: dict[str, set[str]] = {}
+        self._done = False
+
+    def __enter__(self) -> DatasetWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self._done:
+            self._discard()
+
+    def add(self, row: Row, split: str) -> None:
+        buf = self._buffers.get(split)
+        if buf is None:
+            check_split_name(split)
+            buf = self._buffers[split] = {name: [] for name in COLUMN_NAMES}
+            self._rows[split] = 0
+            self._docs[split] = set()
+        for name in COLUMN_NAMES:
+            buf[name].append(row[name])
+        self._rows[split] += 1
+        self._docs[split].add(row["doc_id"])
+        if len(buf["id"]) >= self.batch_rows:
+            self._flush(split)
+
+    def _flush(self, split: str) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        buf = self._buffers[split]
+        if not buf["id"]:
+            return
+        table = pa.Table.from_pydict(buf, schema=self._schema)
+        writer = self._writers.get(split)
+        if writer is None:
+            file = self._tmp / "data" / f"{split}-00000-of-00001.parquet"
+            writer = self._writers[split] = pq.ParquetWriter(file, self._schema)
+        writer.write_table(table, row_group_size=self.batch_rows)
+        self._bytes[split] = self._bytes.get(split, 0) + table.nbytes
+        for values in buf.values():
+            values.clear()
+
+    def close(self, declared: list[str] | tuple[str, ...] = KNOWN_SPLIT_ORDER) -> list[SplitInfo]:
+        """Finish the Parquet files; the splits that got rows, declared ones first."""
+        for split in self._buffers:
+            self._flush(split)
+        for writer in self._writers.values():
+            writer.close()
+        return [
+            SplitInfo(name, self._rows[name], len(self._docs[name]), self._bytes[name])
+            for name in split_order(self._buffers, declared)
+        ]
+
+    def commit(self, card: str) -> Path:
+        """Write the card and move the finished folder into place (replacing an old one)."""
+        (self._tmp / "README.md").write_text(card, encoding="utf-8")
+        old = None
+        if self.path.exists():
+            old = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
+            self.path.rename(old)
+        self._tmp.rename(self.path)
+        self._done = True
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return self.path
+
+    def _discard(self) -> None:
+        for writer in self._writers.values():
+            try:
+                writer.close()
+            except Exception:  # already failing; the folder is removed either way
+                pass
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def read_card_header(path: Path) -> dict:
+    """The YAML header of a dataset card (empty if there is none)."""
+    import yaml
+
+    text = path.read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        return {}
+    parts = text.split("\n---", 1)
+    try:
+        header = yaml.safe_load(parts[0][3:]) if len(parts) == 2 else None
+    except yaml.YAMLError as e:
+        raise InputError(f"{path}: the YAML header is not valid ({e})") from None
+    return header if isinstance(header, dict) else {}
+
+
+class DatasetFolder:
+    """A corpus folder opened for reading: its splits in card order and their rows, streamed."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        card = self.path / "README.md"
+        if not self.path.is_dir():
+            raise InputError(f"{self.path} is not a folder; pass a folder made by `mt corpus build`")
+        if not card.is_file():
+            raise InputError(f"{self.path} has no README.md card; is it a folder made by `mt corpus build`?")
+        self.header = read_card_header(card)
+        self.splits: list[str] = []
+        self._files: dict[str, list[Path]] = {}
+        for config in self.header.get("configs") or []:
+            if config.get("config_name", "default") != "default":
+                continue
+            for entry in config.get("data_files") or []:
+                files = sorted(self.path.glob(entry["path"]))
+                if not files:
+                    raise InputError(f"{card} names {entry['path']} but no such file exists")
+                self.splits.append(entry["split"])
+                self._files[entry["split"]] = files
+        if not self.splits:
+            raise InputError(f"{card} declares no splits (no `configs` in its YAML header)")
+
+    def num_rows(self, split: str | None = None) -> int:
+        import pyarrow.parquet as pq
+
+        names = [split] if split else self.splits
+        return sum(pq.ParquetFile(f).metadata.num_rows for n in names for f in self._files[n])
+
+    def iter_batches(self, split: str, columns: list[str] | None = None) -> Iterator:
+        """Arrow record batches of one split (at most BATCH_ROWS rows each)."""
+        import pyarrow.parquet as pq
+
+        for file in self._files[split]:
+            pf = pq.ParquetFile(file)
+            missing = [c for c in (columns or COLUMN_NAMES) if c not in pf.schema_arrow.names]
+            if missing:
+                raise InputError(f"{file} lacks column(s) {', '.join(missing)}; rebuild the corpus")
+            yield from pf.iter_batches(batch_size=BATCH_ROWS, columns=columns or COLUMN_NAMES)
+
+    def iter_rows(self) -> Iterator[tuple[str, Row]]:
+        """(split, row) for every row, splits in card order, rows in file order."""
+        for split in self.splits:
+            for batch in self.iter_batches(split):
+                for row in batch.to_pylist():
+                    yield split, row
