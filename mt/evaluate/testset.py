@@ -1,0 +1,234 @@
+"""The test set to score: hypotheses, references and sources, matched file to file and line to line.
+
+Files or folders; in folders `NAME.it.txt`, `NAME.txt` and `NAME.en.txt` all have the name NAME.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from mt.document import read_article
+from mt.errors import InputError, UsageError
+
+log = logging.getLogger(__name__)
+
+# suffixes stripped from file names, and the order in which they are tried per role
+LANG_SUFFIXES = ("it", "en")
+HYPOTHESIS_SUFFIXES = (".en.txt",)
+REFERENCE_SUFFIXES = (".en.txt", ".txt")
+SOURCE_SUFFIXES = (".it.txt", ".txt")
+
+
+@dataclass(frozen=True)
+class DocumentSpan:
+    """One document of the test set: lines [start, end) of the concatenated text."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Where a scored line comes from: its document and 1-based line number in that file."""
+
+    document: str
+    line: int
+
+
+@dataclass
+class TestSet:
+    """Line-aligned text ready for scoring; lines blank in every file are left out (blank paragraphs)."""
+
+    systems: list[tuple[str, list[str]]]
+    references: list[list[str]]
+    sources: list[str] | None
+    documents: list[DocumentSpan]
+    segments: list[Segment]
+
+    @property
+    def baseline(self) -> list[str]:
+        return self.systems[0][1]
+
+
+def doc_name(path: Path) -> str:
+    """NAME for NAME.txt, NAME.it.txt and NAME.en.txt."""
+    name = path.name[: -len(".txt")] if path.name.endswith(".txt") else path.name
+    stem, dot, lang = name.rpartition(".")
+    return stem if dot and lang in LANG_SUFFIXES else name
+
+
+def find_in(folder: Path, rel: Path, suffixes: tuple[str, ...], exclude: set[Path]) -> Path | None:
+    """The first `REL/NAME<suffix>` in folder, else the same name at the folder's top."""
+    name = doc_name(rel)
+    for parent in dict.fromkeys([rel.parent, Path()]):
+        for suffix in suffixes:
+            candidate = folder / parent / f"{name}{suffix}"
+            if candidate.is_file() and candidate.resolve() not in exclude:
+                return candidate
+    return None
+
+
+def hypothesis_files(folder: Path) -> dict[str, Path]:
+    """{relative NAME: file} for every NAME.en.txt under folder (the layout `mt translate` writes)."""
+    files = sorted(p for s in HYPOTHESIS_SUFFIXES for p in folder.rglob(f"*{s}") if p.is_file())
+    if not files:
+        raise InputError(f"no *.en.txt files in {folder}; pass the output folder of `mt translate`")
+    return {str(p.relative_to(folder).with_name(doc_name(p))): p for p in files}
+
+
+def read_lines(path: Path) -> list[str]:
+    return read_article(path).lines
+
+
+def check_lengths(hyp: Path, other: Path, hyp_lines: list[str], other_lines: list[str]) -> None:
+    if len(hyp_lines) != len(other_lines):
+        raise InputError(
+            f"{hyp} has {len(hyp_lines)} lines but {other} has {len(other_lines)}; "
+            f"they must be line-aligned (one line per source line)"
+        )
+
+
+def read_docs_file(path: str | Path, total: int, hyp: str) -> list[tuple[str, int]]:
+    """`docid<TAB>lines` per line, like ntrex128-dev/docs.tsv; the counts must add up to the file."""
+    docs = []
+    for number, line in enumerate(read_lines(Path(path)), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[1].strip().isdigit():
+            raise InputError(f"{path}:{number}: expected `docid<TAB>number of lines`")
+        docs.append((parts[0].strip(), int(parts[1])))
+    if sum(n for _, n in docs) != total:
+        raise InputError(
+            f"{path} lists {sum(n for _, n in docs)} lines but {hyp} has {total}; fix the docs file"
+        )
+    return docs
+
+
+def load_testset(
+    hyps: list[str | Path],
+    refs: list[str | Path],
+    src: str | Path | None = None,
+    docs: str | Path | None = None,
+) -> TestSet:
+    """Match hypothesis, reference and source files (or folders) and read them line-aligned."""
+    if not hyps or not refs:
+        raise UsageError("give at least one --hyp and one --ref")
+    hyp_paths = [Path(h) for h in hyps]
+    for p in [*hyp_paths, *map(Path, refs), *([Path(src)] if src else [])]:
+        if not p.exists():
+            raise InputError(f"{p} does not exist")
+    folder_mode = hyp_paths[0].is_dir()
+    if any(p.is_dir() != folder_mode for p in [*hyp_paths, *map(Path, refs)]):
+        raise UsageError("--hyp and --ref must be all files or all folders")
+    if folder_mode:
+        if docs:
+            raise UsageError("--docs splits a single file; folders are split by file already")
+        return _load_folders(hyp_paths, [Path(r) for r in refs], Path(src) if src else None)
+    return _load_files(hyp_paths, [Path(r) for r in refs], Path(src) if src else None, docs)
+
+
+def _load_files(hyps: list[Path], refs: list[Path], src: Path | None, docs) -> TestSet:
+    systems = [(str(h), read_lines(h)) for h in hyps]
+    first, lines = hyps[0], systems[0][1]
+    for h, other in zip(hyps[1:], systems[1:]):
+        check_lengths(first, h, lines, other[1])
+    references = [read_lines(r) for r in refs]
+    for r, ref_lines in zip(refs, references):
+        check_lengths(first, r, lines, ref_lines)
+    sources = None
+    if src is not None:
+        if src.is_dir():
+            raise UsageError("--src must be a file when --hyp is a file")
+        sources = read_lines(src)
+        check_lengths(first, src, lines, sources)
+    if docs:
+        spans = read_docs_file(docs, len(lines), str(first))
+    else:
+        spans = [(doc_name(first), len(lines))]
+    return _assemble(systems, references, sources, spans)
+
+
+def _load_folders(hyps: list[Path], refs: list[Path], src: Path | None) -> TestSet:
+    per_system = [hypothesis_files(h) for h in hyps]
+    names = list(per_system[0])
+    for h, files in zip(hyps[1:], per_system[1:]):
+        if set(files) != set(names):
+            differ = sorted(set(files) ^ set(names))
+            raise InputError(
+                f"{hyps[0]} and {h} hold different documents ({', '.join(differ[:5])}); "
+                f"compare translations of the same articles"
+            )
+    sources: dict[str, Path] = {}
+    if src is not None:
+        for name in names:
+            found = find_in(src, Path(name), SOURCE_SUFFIXES, set()) if src.is_dir() else None
+            if found is None:
+                raise InputError(f"no source for {name} in {src} (looked for {name}.it.txt, {name}.txt)")
+            sources[name] = found
+    exclude = {p.resolve() for p in sources.values()}
+    references: list[dict[str, Path]] = []
+    for ref in refs:
+        matched = {n: find_in(ref, Path(n), REFERENCE_SUFFIXES, exclude) for n in names}
+        missing = [str(per_system[0][n].relative_to(hyps[0])) for n, p in matched.items() if p is None]
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise InputError(
+                f"no reference in {ref} for {len(missing)} hypothesis file(s): {shown} "
+                f"(looked for NAME.en.txt or NAME.txt)"
+            )
+        extra = sorted(set(map(doc_name, ref.rglob("*.txt"))) - {doc_name(Path(n)) for n in names})
+        if extra:
+            log.warning("%d reference file(s) in %s have no hypothesis: %s",
+                        len(extra), ref, ", ".join(extra[:5]))
+        references.append(matched)
+
+    systems = [(str(h), []) for h in hyps]
+    ref_lines: list[list[str]] = [[] for _ in refs]
+    src_lines: list[str] | None = [] if src is not None else None
+    spans = []
+    for name in names:
+        first = per_system[0][name]
+        lines = read_lines(first)
+        for (_, out), files in zip(systems, per_system):
+            other = read_lines(files[name])
+            check_lengths(first, files[name], lines, other)
+            out.extend(other)
+        for out, matched in zip(ref_lines, references):
+            other = read_lines(matched[name])
+            check_lengths(first, matched[name], lines, other)
+            out.extend(other)
+        if src_lines is not None:
+            other = read_lines(sources[name])
+            check_lengths(first, sources[name], lines, other)
+            src_lines.extend(other)
+        spans.append((name, len(lines)))
+    return _assemble(systems, ref_lines, src_lines, spans)
+
+
+def _assemble(systems, references, sources, spans: list[tuple[str, int]]) -> TestSet:
+    """Drop lines blank in every hypothesis and reference, keeping document spans and line numbers."""
+    keep: list[int] = []
+    documents: list[DocumentSpan] = []
+    segments: list[Segment] = []
+    offset = 0
+    for name, count in spans:
+        start = len(keep)
+        for line in range(count):
+            i = offset + line
+            texts = [s[1][i] for s in systems] + [r[i] for r in references]
+            if any(t.strip() for t in texts):
+                keep.append(i)
+                segments.append(Segment(name, line + 1))
+        documents.append(DocumentSpan(name, start, len(keep)))
+        offset += count
+    return TestSet(
+        systems=[(name, [lines[i] for i in keep]) for name, lines in systems],
+        references=[[r[i] for i in keep] for r in references],
+        sources=[sources[i] for i in keep] if sources is not None else None,
+        documents=[d for d in documents if d.end > d.start],
+        segments=segments,
+    )
