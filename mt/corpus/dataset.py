@@ -288,17 +288,13 @@ class DatasetFolder:
             raise InputError(f"{card} declares no splits (no `configs` in its YAML header)")
 
     def num_rows(self, split: str | None = None) -> int:
-        import pyarrow.parquet as pq
-
         names = [split] if split else self.splits
-        return sum(pq.ParquetFile(f).metadata.num_rows for n in names for f in self._files[n])
+        return sum(_parquet_file(f).metadata.num_rows for n in names for f in self._files[n])
 
     def iter_batches(self, split: str, columns: list[str] | None = None) -> Iterator:
         """Arrow record batches of one split (at most BATCH_ROWS rows each)."""
-        import pyarrow.parquet as pq
-
         for file in self._files[split]:
-            pf = pq.ParquetFile(file)
+            pf = _parquet_file(file)
             missing = [c for c in (columns or COLUMN_NAMES) if c not in pf.schema_arrow.names]
             if missing:
                 raise InputError(f"{file} lacks column(s) {', '.join(missing)}; rebuild the corpus")
@@ -310,3 +306,13 @@ class DatasetFolder:
             for batch in self.iter_batches(split):
                 for row in batch.to_pylist():
                     yield split, row
+
+
+def _parquet_file(path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as e:
+        raise InputError(f"{path}: not a readable Parquet file ({e}); rebuild the corpus") from None
