@@ -32,6 +32,9 @@ class DecodeSettings:
     min_new_tokens: int | None = None
     repetition_penalty: float | None = None
     length_penalty: float | None = None
+    no_repeat_ngram_size: int | None = None
+    # token sequences the model must never produce (MarianMT: its pad id), from mt.translate.model
+    bad_words_ids: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)

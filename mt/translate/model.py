@@ -1,0 +1,146 @@
+"""Which model a run uses: a hub id or a local folder, its identity for caches and skips, and its tokenizer.
+
+Also the model's own generation defaults (beams, eos/pad ids, bad words, input limit), shared by all backends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from mt.errors import ModelLoadError
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-it-en"
+HOW_TO_PROVIDE = (
+    "download it where there is network (it is then kept in the Hugging Face cache; "
+    "set HF_HUB_OFFLINE=1 to use that copy), or pass a local folder with --model"
+)
+# transformers' OSError/ValueError cover missing files and offline hubs; the rest are malformed folders
+LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, ImportError, RuntimeError)
+
+log = logging.getLogger(__name__)
+
+
+def default_model() -> str:
+    """The model used when none is given: env MT_MODEL, else opus-mt-it-en."""
+    return os.environ.get("MT_MODEL") or DEFAULT_MODEL
+
+
+def load_error(name: str, reason: object) -> ModelLoadError:
+    """The one error for a model that cannot be loaded, naming it and saying how to provide it."""
+    reason = " ".join(str(reason).split())
+    if len(reason) > 200:
+        reason = reason[:200] + "…"
+    return ModelLoadError(f"cannot load model {name}: {reason}; {HOW_TO_PROVIDE}")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model as the user named it, where to load it from, and what identifies its weights."""
+
+    name: str
+    location: str
+    identity: str
+    local: bool
+
+
+def _looks_like_path(name: str) -> bool:
+    return name.startswith((".", "/", "~")) or "\\" in name or name.count("/") > 1
+
+
+def resolve_model(model: str | None = None) -> ModelRef:
+    """Resolve without loading: a local folder is identified by a hash of its files, a hub id by itself."""
+    name = model or default_model()
+    path = Path(name).expanduser()
+    if path.is_dir():
+        return ModelRef(name=name, location=str(path.resolve()), identity=folder_digest(path), local=True)
+    if path.exists():
+        raise load_error(name, "it is a file, not a model folder")
+    if _looks_like_path(name):
+        raise load_error(name, "no such folder")
+    return ModelRef(name=name, location=name, identity=name, local=False)
+
+
+_DIGESTS: dict[tuple, str] = {}
+
+
+def folder_digest(path: Path) -> str:
+    """sha256 over the folder's file names and bytes (memoised per process on names, sizes and mtimes)."""
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    stamp = (str(path.resolve()),) + tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files)
+    if stamp not in _DIGESTS:
+        h = hashlib.sha256()
+        for p in files:
+            h.update(p.relative_to(path).as_posix().encode() + b"\0")
+            with open(p, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    h.update(block)
+            h.update(b"\0")
+        _DIGESTS[stamp] = "sha256:" + h.hexdigest()
+    return _DIGESTS[stamp]
+
+
+@dataclass(frozen=True)
+class ModelDefaults:
+    """What the model's own files say about decoding; backends receive these explicitly."""
+
+    eos_id: int
+    pad_id: int
+    decoder_start_id: int
+    bad_words_ids: tuple[tuple[int, ...], ...]
+    beams: int
+    max_length: int
+    max_input_tokens: int
+
+
+def load_tokenizer(ref: ModelRef):
+    """The model's own (sentencepiece) tokenizer."""
+    import warnings
+
+    from transformers import AutoTokenizer
+
+    try:
+        with warnings.catch_warnings():
+            # MarianTokenizer recommends sacremoses for punctuation normalisation opus-mt does not need
+            warnings.filterwarnings("ignore", message=".*sacremoses")
+            return AutoTokenizer.from_pretrained(ref.location)
+    except LOAD_ERRORS as e:
+        raise load_error(ref.name, e) from None
+
+
+def load_defaults(ref: ModelRef, tokenizer) -> ModelDefaults:
+    """Generation defaults from config.json / generation_config.json; the pad id is never generated."""
+    from transformers import AutoConfig, GenerationConfig
+
+    try:
+        config = AutoConfig.from_pretrained(ref.location)
+    except LOAD_ERRORS as e:
+        raise load_error(ref.name, e) from None
+    try:
+        gen = GenerationConfig.from_pretrained(ref.location)
+    except OSError:
+        gen = GenerationConfig.from_model_config(config)
+    pad = _first(gen.pad_token_id, config.pad_token_id, tokenizer.pad_token_id)
+    eos = _first(gen.eos_token_id, config.eos_token_id, tokenizer.eos_token_id)
+    if isinstance(eos, list):
+        eos = eos[0]
+    bad = {tuple(seq) for seq in (gen.bad_words_ids or [])}
+    bad.add((pad,))  # MarianMT otherwise emits <pad> mid-sentence now and then
+    limits = [n for n in (getattr(config, "max_position_embeddings", None), tokenizer.model_max_length)
+              if isinstance(n, int) and 0 < n < 1_000_000]
+    return ModelDefaults(
+        eos_id=eos,
+        pad_id=pad,
+        decoder_start_id=_first(gen.decoder_start_token_id, config.decoder_start_token_id, pad),
+        bad_words_ids=tuple(sorted(bad)),
+        beams=gen.num_beams or 1,
+        max_length=gen.max_length or 512,
+        max_input_tokens=min(limits) if limits else 512,
+    )
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
