@@ -19,9 +19,12 @@ _CANDIDATE = re.compile(
 )
 # After the whitespace: opening punctuation, then the first character that decides.
 _NEXT = re.compile(rf"[{re.escape(OPENERS)}]*(?P<word>(?P<first>\w)[\w'’]*)?(?P<after>.?)", re.S)
+_ELISION = re.compile(r"\w+['’]")
 _ROMAN = re.compile(r"[IVXLCDM]+\b")
 # The word just before a full stop: split off what opens it (brackets, quotes, elided article "dell’").
 _TOKEN_START = re.compile(rf"[{re.escape(OPENERS)}’/]+")
+# Verse quoted inline, lines separated by " / ", before the next sentence end.
+_VERSE = re.compile(r"[^.!?…]*? / ")
 _SHORT_PARTS = re.compile(r"[^\W\d_]{1,2}(?:\.[^\W\d_]{1,2})+")
 
 
@@ -75,9 +78,17 @@ class Segmenter:
             return upper and text[m.start() - 1 : m.start()] not in ("(", "[")
         if term != ".":
             return True
+        if _VERSE.match(text, m.end()):
+            # Inline verse ("Ei fu. Siccome immobile / dato il mortal sospiro / ...") is quoted whole.
+            return False
         token = self._token_before(text, m.start())
         if not token:
             return True
+        if len(token) == 1 and token.isupper():
+            # An initial (G. Rossi) unless a sentence plainly starts, and not "G. La Pira".
+            if nxt["word"] in self.language.particles and _capitalised_after(text, nxt):
+                return False
+            return self._starts_sentence(nxt)
         kind = self.language.abbreviations.get(token.lower())
         if kind == PREFIX:
             return False
@@ -85,15 +96,14 @@ class Segmenter:
             return not (first.isdigit() or _ROMAN.match(nxt["word"]))
         if kind == FINAL or _SHORT_PARTS.fullmatch(token):
             return self._starts_sentence(nxt)
-        if len(token) == 1 and token.isupper():
-            # An initial (G. Rossi) unless a sentence plainly starts, and not "G. La Pira".
-            return self._starts_sentence(nxt) and not _capitalised_after(text, nxt)
         return True
 
     def _starts_sentence(self, nxt: re.Match) -> bool:
         word = nxt["word"]
-        # "G. E. Rossi": a following initial is no sentence starter.
-        return bool(word) and word in self.language.starters and nxt["after"] != "."
+        if not word or nxt["after"] == ".":
+            return False  # "G. E. Rossi": a following initial is no sentence starter
+        elided = _ELISION.match(word)  # "L’Italia" starts like "L’"
+        return word in self.language.starters or bool(elided and elided[0] in self.language.starters)
 
     @staticmethod
     def _token_before(text: str, end: int) -> str:

@@ -1,6 +1,6 @@
 """Per-language segmentation knowledge: abbreviations and sentence starters, read from data files.
 
-A registry maps a language code to a `Language` subclass; adding a language means a subclass and two files.
+A registry maps a language code to a `Language` subclass; adding a language means a subclass and three files.
 """
 
 from __future__ import annotations
@@ -57,12 +57,14 @@ class Language:
     code = ""
     abbreviations: dict[str, str]
     starters: frozenset[str]
+    particles: frozenset[str]
 
     @classmethod
     def load(cls) -> Language:
         return cls(
             abbreviations=read_abbreviations(DATA / f"{cls.code}.abbreviations.txt"),
             starters=frozenset(_data_lines(DATA / f"{cls.code}.starters.txt")),
+            particles=frozenset(_data_lines(DATA / f"{cls.code}.particles.txt")),
         )
 
 
