@@ -1,6 +1,112 @@
-"""`mt translate`: placeholder until the subcommand lands."""
+"""`mt translate INPUT --out OUTDIR`: translate an article or a folder of articles into English.
+
+A thin layer over `mt.runs.translate_path` (folders) and `mt.runs.translate_stream` (`--out -`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from mt.errors import UsageError
+from mt.translate import BACKEND_CHOICES, QUANTIZATIONS
+from mt.translate.model import DEFAULT_MODEL
+
+log = logging.getLogger(__name__)
+
+EPILOG = f"""\
+output layout:
+  for INPUT/REL/NAME.txt (or NAME.it.txt) it writes OUTDIR/REL/NAME.en.txt (one English line per
+  source line, blank lines kept), OUTDIR/REL/NAME.aligned.jsonl (one record per sentence) and
+  OUTDIR/manifest.json (model, settings, and each file's status). Files named *.en.txt and anything
+  under OUTDIR are never taken as inputs. An empty input gives empty outputs.
+
+re-runs:
+  files already done with the same bytes and settings (model, backend, quantization, beams,
+  min/max new tokens, fixes) are skipped, so an interrupted run is finished by running it again;
+  failed files are retried. --force redoes everything, --retry-failed only the failed files.
+  Sentence translations are cached in OUTDIR/.mt-cache.sqlite (--cache PATH to share one).
+
+exit codes: 0 all done, 1 some inputs failed (the rest are done), 2 usage or set-up error.
+
+offline use:
+  the default model is {DEFAULT_MODEL} (env MT_MODEL overrides it). Download it once where
+  there is network, e.g. by running `mt translate` there, or copy a saved model folder and pass
+  --model path/to/folder. With the model in the Hugging Face cache, set HF_HUB_OFFLINE=1 to never
+  touch the network.
+"""
 
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("translate", help="(in progress)")
-    p.set_defaults(func=lambda args: 2)
+    p = sub.add_parser(
+        "translate",
+        help="translate an article or a folder of articles into English",
+        description="Translate Italian articles (one paragraph per line, UTF-8) into English with MarianMT.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("input", help="a .txt file, a folder searched recursively for *.txt, or - for stdin")
+    p.add_argument("--out", required=True, metavar="OUTDIR",
+                   help="output folder; - writes the English lines of a single input to stdout")
+    p.add_argument("--model", help=f"hub id or local model folder (default: $MT_MODEL or {DEFAULT_MODEL})")
+    p.add_argument("--backend", default="auto", choices=BACKEND_CHOICES,
+                   help="inference engine (auto: ctranslate2 when it can run the model, else transformers)")
+    p.add_argument("--device", default="auto", help="auto, cpu or cuda (auto: cuda when there is a GPU)")
+    p.add_argument("--quantization", default="auto", choices=QUANTIZATIONS, help="weight precision")
+    p.add_argument("--threads", type=int, help="CPU threads for the model")
+    p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
+    p.add_argument("--max-new-tokens", type=int, help="longest output per sentence, in tokens")
+    p.add_argument("--min-new-tokens", type=int, help="shortest output per sentence (for benchmarks)")
+    p.add_argument("--max-input-tokens", type=int,
+                   help="split longer sentences at clauses (default: the model's input limit)")
+    p.add_argument("--batch-tokens", type=int, help="padded tokens per batch (default: 4096)")
+    cache = p.add_mutually_exclusive_group()
+    cache.add_argument("--cache", metavar="PATH", help="SQLite translation cache to use or share")
+    cache.add_argument("--no-cache", action="store_true", help="do not cache sentence translations")
+    p.add_argument("--fixes", metavar="RULES", help="fix rules (YAML) applied before and after translation")
+    again = p.add_mutually_exclusive_group()
+    again.add_argument("--force", action="store_true", help="translate again files already done")
+    again.add_argument("--retry-failed", action="store_true", help="only retry the files that failed")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from mt import runs
+    from mt.translate import Translator
+
+    to_stdout = args.out == "-"
+    if args.input == "-" and not to_stdout:
+        raise UsageError("standard input is translated to standard output only; use --out -")
+    if to_stdout and args.input != "-" and Path(args.input).is_dir():
+        raise UsageError(f"{args.input} is a folder; --out - takes a single file")
+    fixes = None
+    if args.fixes:
+        from mt.fixes import load_rules
+
+        fixes = load_rules(args.fixes)
+    if args.no_cache:
+        cache = None
+    elif args.cache:
+        cache = args.cache
+    else:
+        cache = None if to_stdout else Path(args.out) / runs.CACHE_NAME
+    translator = Translator(
+        args.model, backend=args.backend, device=args.device, quantization=args.quantization,
+        beams=args.beams, max_new_tokens=args.max_new_tokens, min_new_tokens=args.min_new_tokens,
+        batch_tokens=args.batch_tokens, threads=args.threads, cache=cache,
+        max_input_tokens=args.max_input_tokens,
+    )
+    try:
+        if to_stdout:
+            runs.translate_stream(args.input, sys.stdout, translator, fixes)
+            return 0
+        report = runs.translate_path(args.input, args.out, translator, fixes=fixes, force=args.force,
+                                     retry_failed=args.retry_failed, progress=not args.quiet)
+    finally:
+        translator.close()
+    if not args.quiet:
+        print(report.summary(), file=sys.stderr)
+    return report.exit_code
