@@ -189,3 +189,53 @@ def apply_rules(text: str, rules: RuleSet | str | Path, side: str = "target") ->
     """The text with one side's rules applied (rules: a RuleSet or a rules file)."""
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     return ruleset.apply(text, side)[0]
+
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class FileFix:
+    """What fixing one file changed: rule counts and (line number, before, after) per changed line."""
+
+    source: str
+    counts: dict[str, int]
+    changes: list[tuple[int, str, str]]
+
+
+def fix_text(text: str, ruleset: RuleSet, side: str, name: str = "<text>") -> tuple[str, FileFix]:
+    """Apply rules line by line; line endings and everything outside the matches stay as they were."""
+    check_side(side)
+    out: list[str] = []
+    fix = FileFix(name, {}, [])
+    for number, match in enumerate(_LINE.finditer(text), 1):
+        line = match.group()
+        body = line.rstrip("\r\n")
+        ending = line[len(body):]
+        fixed, counts = ruleset.apply(body, side)
+        if fixed != body:
+            fix.changes.append((number, body, fixed))
+            for rule_id, n in counts.items():
+                fix.counts[rule_id] = fix.counts.get(rule_id, 0) + n
+        out.append(fixed + ending)
+    return "".join(out), fix
+
+
+def fix_file(source: str | Path, target: str | Path, ruleset: RuleSet, side: str = "target") -> FileFix:
+    """Fix one UTF-8 file into target (a BOM is kept); the target is replaced only when complete."""
+    from mt.document import decode_text
+
+    src, dst = Path(source), Path(target)
+    try:
+        data = src.read_bytes()
+    except OSError as e:
+        from mt.errors import InputError
+
+        raise InputError(f"cannot read {src}: {e.strerror}") from None
+    text, fix = fix_text(decode_text(data, str(src)), ruleset, side, str(src))
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(dst.name + ".tmp")
+    tmp.write_bytes((_BOM if data.startswith(_BOM) else b"") + text.encode("utf-8"))
+    tmp.replace(dst)
+    return fix
