@@ -23,6 +23,7 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the document-to-split hash (default 0)")
     p.add_argument("--license", default="unknown", help="license tag for the card (default unknown)")
     p.add_argument("--title", help="dataset title in the card (default: the folder name)")
+    p.add_argument("--description", default="", help="a paragraph for the card: where the texts come from")
     p.add_argument("--no-dedup", action="store_true", help="keep duplicate (it, en) pairs")
     p.add_argument("--no-length-filter", action="store_true", help="keep length-ratio outliers")
     p.add_argument("--no-identical-filter", action="store_true", help="keep pairs identical on both sides")
@@ -48,6 +49,7 @@ def run(args) -> int:
         empty_filter=clean,
         license=args.license,
         title=args.title,
+        description=args.description,
         force=args.force,
         progress=not args.quiet,
     )

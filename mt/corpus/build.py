@@ -143,6 +143,7 @@ def build_corpus(
     empty_filter: bool = True,
     license: str = "unknown",
     title: str | None = None,
+    description: str = "",
     force: bool = False,
     progress: bool = False,
 ) -> BuildReport:
@@ -195,6 +196,7 @@ def build_corpus(
             cleaning=cleaner.enabled,
             dropped=dict(cleaner.dropped),
             empty_splits=empty,
+            description=description,
         )
         path = writer.commit(render_card(info))
     return BuildReport(path, sources, written, read, dict(cleaner.dropped))

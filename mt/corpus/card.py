@@ -46,6 +46,7 @@ class CardInfo:
     cleaning: list[str] = field(default_factory=list)  # the rules that were on
     dropped: dict[str, int] = field(default_factory=dict)
     empty_splits: list[str] = field(default_factory=list)
+    description: str = ""
 
 
 def _size_category(n: int) -> str:
@@ -91,6 +92,7 @@ def render_card(info: CardInfo) -> str:
         "",
         "Sentence-aligned Italian–English pairs from news articles, built with `mt`.",
         "",
+        *([info.description, ""] if info.description else []),
         "```python",
         "from datasets import load_dataset",
         'ds = load_dataset("path/to/this/folder")',
