@@ -2,8 +2,11 @@
 
 Prints boundary P/R/F1, exact-paragraph rate and paragraphs/s on the Italian NTREX dev gold
 (shared/data/seg/ntrex_it_dev.jsonl) and on the English gold built the same way from ntrex128-dev.
+With --more, also on text of other kinds: the case files in tests/data/segment (sentencex's
+Italian tests and hand-made hard cases) and newstest2009 (runs of 5 lines joined into paragraphs;
+its headlines have no final stop, so no segmenter can reach 1.0 there).
 
-    python scripts/bench_segment.py [--data ../shared/data] [--seconds 1.0]
+    python scripts/bench_segment.py [--data ../shared/data] [--seconds 1.0] [--more]
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mt.segment import Segmenter
-from mt.segment.gold import paragraphs_from_documents, read_gold
+from mt.segment.gold import paragraphs_from_documents, paragraphs_from_lines, read_cases, read_gold
 from mt.segment.score import score_boundaries
 
 Split = Callable[[str], list[str]]
@@ -83,13 +86,15 @@ def speed(split: Split, texts: list[str], seconds: float) -> float:
             return done / elapsed
 
 
-def table(title: str, gold, lang: str, seconds: float) -> None:
+def table(title: str, gold, lang: str, seconds: float, skip: tuple[str, ...] = ()) -> None:
     pairs = [(g.text, g.sentences) for g in gold]
     texts = [g.text for g in gold]
     n_bound = sum(len(g.sentences) - 1 for g in gold)
     print(f"\n{title}: {len(gold)} paragraphs, {n_bound} boundaries")
     print(f"{'segmenter':<10} {'P':>6} {'R':>6} {'F1':>6} {'exact':>6} {'par/s':>9}")
     for name, make in SEGMENTERS.items():
+        if name in skip:
+            continue
         split = make(lang)
         s = score_boundaries(pairs, split)
         rate = speed(split, texts, seconds)
@@ -100,11 +105,22 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1] / "../shared/data")
     ap.add_argument("--seconds", type=float, default=1.0, help="time spent measuring each speed")
+    ap.add_argument("--more", action="store_true", help="also case files and newstest2009")
     args = ap.parse_args()
     table("Italian (seg/ntrex_it_dev.jsonl)", read_gold(args.data / "seg/ntrex_it_dev.jsonl"), "it",
           args.seconds)
     table("English (ntrex128-dev/*.en.txt, same construction)",
           paragraphs_from_documents(args.data / "ntrex128-dev", "en"), "en", args.seconds)
+    if not args.more:
+        return
+    cases = Path(__file__).resolve().parents[1] / "tests/data/segment"
+    italian_cases = read_cases(cases / "sentencex_it.txt") + read_cases(cases / "it_hard.txt")
+    table("Italian case files (sentencex tests + it_hard)", italian_cases, "it", args.seconds)
+    table("English case file (en_hard)", read_cases(cases / "en_hard.txt"), "en", args.seconds)
+    for lang in ("it", "en"):
+        news = paragraphs_from_lines(args.data / f"newstest2009/{lang}.txt")
+        # pysbd needs minutes for this set.
+        table(f"newstest2009 {lang} (5-line paragraphs)", news, lang, args.seconds, skip=("pysbd",))
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import pytest
 from mt.cli import main
 from mt.errors import UsageError
 from mt.segment import Segmenter, Sentence, languages, segment
-from mt.segment.gold import paragraphs_from_documents, read_gold
+from mt.segment.gold import paragraphs_from_documents, read_cases, read_gold
 from mt.segment.languages import DATA, KINDS
 from mt.segment.score import boundaries, score_boundaries
 
@@ -26,31 +26,10 @@ SHARED = ROOT / ".." / "shared" / "data"
 CASE_FILES = {"sentencex_it.txt": "it", "it_hard.txt": "it", "en_hard.txt": "en"}
 
 
-def read_cases(path: Path) -> list[tuple[str, list[str]]]:
-    """(paragraph, expected sentences) blocks; lines starting with # are comments."""
-    cases = []
-    source: list[str] = []
-    expected: list[str] | None = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        if line == "---":
-            expected = []
-        elif line == "===":
-            cases.append(("\n".join(source).strip(), expected))
-            source, expected = [], None
-        elif expected is not None:
-            expected.append(line)
-        elif line.strip():
-            source.append(line)
-    assert not source, f"{path.name}: a case without its closing ==="
-    return cases
-
-
 ALL_CASES = [
-    pytest.param(text, expected, lang, id=f"{name}:{i}")
+    pytest.param(case.text, case.sentences, lang, id=f"{name}:{i}")
     for name, lang in CASE_FILES.items()
-    for i, (text, expected) in enumerate(read_cases(CASES / name))
+    for i, case in enumerate(read_cases(CASES / name))
 ]
 
 

@@ -84,6 +84,8 @@ class Segmenter:
         token = self._token_before(text, m.start())
         if not token:
             return True
+        if token.isdigit() and len(token) <= 2 and _starts_item(text, m.start() - len(token)):
+            return False  # "... Hofbräuhaus. 1. Notti insonni": a numbered item starts here
         if len(token) == 1 and token.isupper():
             # An initial (G. Rossi) unless a sentence plainly starts, and not "G. La Pira".
             if nxt["word"] in self.language.particles and _capitalised_after(text, nxt):
@@ -112,6 +114,12 @@ class Segmenter:
             start = max(start, text.rfind(ws, 0, end) + 1)
         parts = _TOKEN_START.split(text[start:end])
         return parts[-1] if parts else ""
+
+
+def _starts_item(text: str, pos: int) -> bool:
+    """Whether `pos` starts the paragraph or follows a finished sentence (a list number goes there)."""
+    before = text[:pos].rstrip()
+    return not before or before[-1] in ".!?…:;" + CLOSERS
 
 
 def _capitalised_after(text: str, nxt: re.Match) -> bool:

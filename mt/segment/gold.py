@@ -1,4 +1,4 @@
-"""Segmentation gold sets: read the shared JSONL gold, or build it from one-sentence-per-line documents.
+"""Segmentation gold sets: the shared JSONL gold, plain case files, or gold built from sentence-per-line text.
 
 `paragraphs_from_documents` is the construction of shared/data/seg/ntrex_it_dev.jsonl, so the same
 gold can be built for the English side of NTREX-128.
@@ -64,3 +64,49 @@ def paragraphs_from_documents(folder: str | Path, lang: str) -> list[GoldParagra
         if current:
             gold.append(GoldParagraph(" ".join(current), current, doc))
     return gold
+
+
+def paragraphs_from_lines(path: str | Path, size: int = 5) -> list[GoldParagraph]:
+    """Gold paragraphs from a one-sentence-per-line file: each run of `size` lines joined by a space.
+
+    For test sets such as newstest or FLORES, whose lines follow the documents' order; a line that
+    holds two sentences counts as one, which costs every segmenter the same.
+    """
+    p = Path(path)
+    try:
+        lines = [" ".join(line.split()) for line in p.read_text(encoding="utf-8").splitlines()]
+    except OSError as e:
+        raise InputError(f"cannot read {p}: {e.strerror}") from None
+    lines = [line for line in lines if line]
+    return [
+        GoldParagraph(" ".join(lines[i : i + size]), lines[i : i + size], p.name)
+        for i in range(0, len(lines), size)
+    ]
+
+
+def read_cases(path: str | Path) -> list[GoldParagraph]:
+    """A case file: blocks of `paragraph`, `---`, one expected sentence per line, `===`.
+
+    This is sentencex's test format; lines starting with # are comments.
+    """
+    p = Path(path)
+    cases = []
+    source: list[str] = []
+    expected: list[str] | None = None
+    for number, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#"):
+            continue
+        if line == "---":
+            expected = []
+        elif line == "===":
+            if expected is None:
+                raise InputError(f"{p}:{number}: === before ---")
+            cases.append(GoldParagraph("\n".join(source).strip(), expected, p.name))
+            source, expected = [], None
+        elif expected is not None:
+            expected.append(line)
+        elif line.strip():
+            source.append(line)
+    if source:
+        raise InputError(f"{p}: the last case has no closing ===")
+    return cases
