@@ -19,9 +19,11 @@ _CANDIDATE = re.compile(
 )
 # After the whitespace: opening punctuation, then the first character that decides.
 _NEXT = re.compile(rf"[{re.escape(OPENERS)}]*(?P<word>(?P<first>\w)[\w'’]*)?(?P<after>.?)", re.S)
+_NEXT_WORD = re.compile(r"\s+(\w)")
 _ELISION = re.compile(r"\w+['’]")
 _ROMAN = re.compile(r"[IVXLCDM]+\b")
 # The word just before a full stop: split off what opens it (brackets, quotes, elided article "dell’").
+_LAST_WORD = re.compile(r"\S+$")
 _TOKEN_START = re.compile(rf"[{re.escape(OPENERS)}’/]+")
 # Verse quoted inline, lines separated by " / ", before the next sentence end.
 _VERSE = re.compile(r"[^.!?…]*? / ")
@@ -109,22 +111,22 @@ class Segmenter:
 
     @staticmethod
     def _token_before(text: str, end: int) -> str:
-        start = text.rfind(" ", 0, end) + 1
-        for ws in "\t\n\u00a0":
-            start = max(start, text.rfind(ws, 0, end) + 1)
-        parts = _TOKEN_START.split(text[start:end])
+        m = _LAST_WORD.search(text, max(0, end - 100), end)
+        parts = _TOKEN_START.split(m[0]) if m else []
         return parts[-1] if parts else ""
 
 
 def _starts_item(text: str, pos: int) -> bool:
     """Whether `pos` starts the paragraph or follows a finished sentence (a list number goes there)."""
-    before = text[:pos].rstrip()
-    return not before or before[-1] in ".!?…:;" + CLOSERS
+    before = text[max(0, pos - 100) : pos].rstrip()
+    if not before:
+        return not text[:pos].strip()
+    return before[-1] in ".!?…:;" + CLOSERS
 
 
 def _capitalised_after(text: str, nxt: re.Match) -> bool:
     """Whether the word after `nxt`'s word is capitalised (a name like "La Pira")."""
-    m = re.match(r"\s+(\w)", text[nxt.end("word"):])
+    m = _NEXT_WORD.match(text, nxt.end("word"))
     return bool(m) and m[1].isupper()
 
 
