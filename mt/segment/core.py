@@ -23,7 +23,6 @@ _NEXT_WORD = re.compile(r"\s+(\w)")
 _ELISION = re.compile(r"\w+['’]")
 _ROMAN = re.compile(r"[IVXLCDM]+\b")
 # The word just before a full stop: split off what opens it (brackets, quotes, elided article "dell’").
-_LAST_WORD = re.compile(r"\S+$")
 _TOKEN_START = re.compile(rf"[{re.escape(OPENERS)}’/]+")
 # Verse quoted inline, lines separated by " / ", before the next sentence end.
 _VERSE = re.compile(r"[^.!?…]*? / ")
@@ -111,9 +110,13 @@ class Segmenter:
 
     @staticmethod
     def _token_before(text: str, end: int) -> str:
-        m = _LAST_WORD.search(text, max(0, end - 100), end)
-        parts = _TOKEN_START.split(m[0]) if m else []
-        return parts[-1] if parts else ""
+        window = max(0, end - 100)
+        words = text[max(window, text.rfind(" ", window, end)) : end]
+        if not words or words[-1].isspace():
+            return ""
+        # split() also catches tabs and no-break or thin spaces inside the window.
+        parts = _TOKEN_START.split(words.split()[-1])
+        return parts[-1]
 
 
 def _starts_item(text: str, pos: int) -> bool:
