@@ -20,6 +20,7 @@ _CANDIDATE = re.compile(
 # After the whitespace: opening punctuation, then the first character that decides.
 _NEXT = re.compile(rf"[{re.escape(OPENERS)}]*(?P<word>(?P<first>\w)[\w'’]*)?(?P<after>.?)", re.S)
 _NEXT_WORD = re.compile(r"\s+(\w)")
+_WORDS_AHEAD = re.compile(r"\w+(?:\s+\w+){1,2}")
 _ELISION = re.compile(r"\w+['’]")
 _ROMAN = re.compile(r"[IVXLCDM]+\b")
 # The word just before a full stop: split off what opens it (brackets, quotes, elided article "dell’").
@@ -78,7 +79,8 @@ class Segmenter:
             # "(...)" and "[…]" mark a cut in a quotation, not an end.
             return upper and text[m.start() - 1 : m.start()] not in ("(", "[")
         if term != ".":
-            return True
+            # '"Get out!" Hammel added.': a quotation with its speaker after it is one sentence.
+            return not (m["close"] and self._speaker_follows(text, nxt))
         if _VERSE.match(text, m.end()):
             # Inline verse ("Ei fu. Siccome immobile / dato il mortal sospiro / ...") is quoted whole.
             return False
@@ -100,6 +102,22 @@ class Segmenter:
         if kind == FINAL or _SHORT_PARTS.fullmatch(token):
             return self._starts_sentence(nxt)
         return True
+
+    def _speaker_follows(self, text: str, nxt: re.Match) -> bool:
+        """Whether the next words are a name (one or two capitalised words) and a verb of saying."""
+        words = _WORDS_AHEAD.match(text, nxt.start("word"))
+        if not words:
+            return False
+        name = words[0].split()
+        if name[0] in self.language.starters:
+            return False  # '"Why?" She said nothing.': a pronoun would be lowercase in an attribution
+        following = name[1:]
+        for i, word in enumerate(following):
+            if word in self.language.speech_verbs:
+                return True
+            if i == 1 or not word[:1].isupper():
+                return False
+        return False
 
     def _starts_sentence(self, nxt: re.Match) -> bool:
         word = nxt["word"]

@@ -1,6 +1,7 @@
 """Per-language segmentation knowledge: abbreviations and sentence starters, read from data files.
 
-A registry maps a language code to a `Language` subclass; adding a language means a subclass and three files.
+A registry maps a language code to a `Language` subclass; a new language is a subclass plus
+its data files.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Language:
     abbreviations: dict[str, str]
     starters: frozenset[str]
     particles: frozenset[str]
+    speech_verbs: frozenset[str]
 
     @classmethod
     def load(cls) -> Language:
@@ -65,6 +67,7 @@ class Language:
             abbreviations=read_abbreviations(DATA / f"{cls.code}.abbreviations.txt"),
             starters=frozenset(_data_lines(DATA / f"{cls.code}.starters.txt")),
             particles=frozenset(_data_lines(DATA / f"{cls.code}.particles.txt")),
+            speech_verbs=frozenset(_data_lines(DATA / f"{cls.code}.speech_verbs.txt")),
         )
 
 
