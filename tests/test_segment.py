@@ -72,7 +72,7 @@ def test_empty_and_blank_paragraphs():
 
 
 def test_languages_registry():
-    assert languages() == ["en", "it"]
+    assert {"en", "it"} <= set(languages())
     with pytest.raises(UsageError, match="choose one of: en, it"):
         Segmenter("xx")
 
@@ -123,7 +123,7 @@ def test_gold_construction_reproduces_the_italian_gold():
 def test_english_dev_gold_f1():
     gold = paragraphs_from_documents(SHARED / "ntrex128-dev", "en")
     score = score_boundaries([(g.text, g.sentences) for g in gold], split_with("en"))
-    # 0.996 when written; Punkt (English) reaches 0.991 on the same set.
+    # 0.997 when written; Punkt (English) reaches 0.991 on the same set.
     assert score.f1 >= 0.993, str(score)
 
 
