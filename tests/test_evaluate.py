@@ -178,7 +178,7 @@ def test_fixes_report_applied_counts_and_deltas(tmp_path, capsys):
 
 
 def test_shipped_examples_are_line_aligned_and_evaluate(capsys):
-    data = run_json(["--hyp", str(ROOT / "corpora" / "references"), "--ref", str(ROOT / "corpora" / "references"),
-                     "--src", str(ROOT / "corpora" / "articles")], capsys)
-    assert len(data["documents"]) == len(list((ROOT / "corpora" / "articles").glob("*.txt"))) >= 3
+    refs, articles = ROOT / "corpora" / "references", ROOT / "corpora" / "articles"
+    data = run_json(["--hyp", str(refs), "--ref", str(refs), "--src", str(articles)], capsys)
+    assert len(data["documents"]) == len(list(articles.glob("*.txt"))) >= 3
     assert data["corpus"]["bleu"] == pytest.approx(100.0) and data["corpus"]["ter"] == pytest.approx(0.0)
