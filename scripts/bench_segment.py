@@ -3,8 +3,10 @@
 Prints boundary P/R/F1, exact-paragraph rate and paragraphs/s on the Italian NTREX dev gold
 (shared/data/seg/ntrex_it_dev.jsonl) and on the English gold built the same way from ntrex128-dev.
 With --more, also on text of other kinds: the case files in tests/data/segment (sentencex's
-Italian tests and hand-made hard cases) and newstest2009 (runs of 5 lines joined into paragraphs;
-its headlines have no final stop, so no segmenter can reach 1.0 there).
+Italian tests and hand-made hard cases, plus a held-out hand-made file), treebank text held out from
+development (UD Italian ISDT + VIT and UD English EWT test sentences joined into 3-6 sentence
+paragraphs, see tests/data/segment/README.md) and newstest2009 (runs of 5 lines joined into
+paragraphs; its headlines have no final stop, so no segmenter can reach 1.0 there).
 
     python scripts/bench_segment.py [--data ../shared/data] [--seconds 1.0] [--more]
 """
@@ -116,7 +118,13 @@ def main() -> None:
     cases = Path(__file__).resolve().parents[1] / "tests/data/segment"
     italian_cases = read_cases(cases / "sentencex_it.txt") + read_cases(cases / "it_hard.txt")
     table("Italian case files (sentencex tests + it_hard)", italian_cases, "it", args.seconds)
+    table("Italian held-out hard cases (it_hard_heldout)", read_cases(cases / "it_hard_heldout.txt"), "it",
+          args.seconds)
+    table("UD Italian treebank test (ISDT + VIT, 3-6 sentence paragraphs)",
+          read_gold(cases / "ud_it_test.jsonl"), "it", args.seconds)
     table("English case file (en_hard)", read_cases(cases / "en_hard.txt"), "en", args.seconds)
+    table("UD English EWT test (3-6 sentence paragraphs)", read_gold(cases / "ud_en_ewt_test.jsonl"), "en",
+          args.seconds)
     for lang in ("it", "en"):
         news = paragraphs_from_lines(args.data / f"newstest2009/{lang}.txt")
         # pysbd needs minutes for this set.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mt.segment.languages import FINAL, NUMBER, PREFIX, Language, get_language
+from mt.segment.languages import END, FINAL, NUMBER, PREFIX, Language, get_language
 
 CLOSERS = "»”’\"')]"
 OPENERS = "«“‘\"'([¿¡–—-"
@@ -17,8 +17,12 @@ OPENERS = "«“‘\"'([¿¡–—-"
 _CANDIDATE = re.compile(
     rf"(?P<term>[.!?…]+)(?P<close>[{re.escape(CLOSERS)}]*)(?=\s+(?P<next>\S))"
 )
-# After the whitespace: opening punctuation, then the first character that decides.
-_NEXT = re.compile(rf"[{re.escape(OPENERS)}]*(?P<word>(?P<first>\w)[\w'’]*)?(?P<after>.?)", re.S)
+# After the whitespace: opening punctuation, then the first character that decides. A list dash or a
+# quote may stand apart from its word ("- Il programma", '" E' un cambiamento').
+_NEXT = re.compile(
+    rf"(?:[{re.escape(OPENERS)}]\s+)?[{re.escape(OPENERS)}]*(?P<word>(?P<first>\w)[\w'’]*)?(?P<after>.?)",
+    re.S,
+)
 _NEXT_WORD = re.compile(r"\s+(\w)")
 _WORDS_AHEAD = re.compile(r"\w+(?:\s+\w+){1,2}")
 _ELISION = re.compile(r"\w+['’]")
@@ -70,10 +74,11 @@ class Segmenter:
     def _is_boundary(self, text: str, m: re.Match) -> bool:
         nxt = _NEXT.match(text, m.start("next"))
         first = nxt["first"]
-        if first is None or first.islower():
+        if first is None or (first.islower() and not nxt["word"][1:2].isupper()):
             # Lowercase goes on the sentence ("Chi sei?» chiese"); so does a symbol we cannot judge.
+            # A brand written "iPhone" or "eBay" starts a sentence as a capital would.
             return False
-        upper = first.isupper()
+        upper = first.isupper() or first.islower()  # a letter: a capital or a brand like "iPhone"
         term = m["term"]
         if "…" in term or ".." in term:
             # "(...)" and "[…]" mark a cut in a quotation, not an end.
@@ -87,7 +92,7 @@ class Segmenter:
         token = self._token_before(text, m.start())
         if not token:
             return True
-        if token.isdigit() and len(token) <= 2 and _starts_item(text, m.start() - len(token)):
+        if token.isdigit() and len(token) <= 2 and self._starts_item(text, m.start() - len(token)):
             return False  # "... Hofbräuhaus. 1. Notti insonni": a numbered item starts here
         if len(token) == 1 and token.isupper():
             # An initial (G. Rossi) unless a sentence plainly starts, and not "G. La Pira".
@@ -99,9 +104,28 @@ class Segmenter:
             return False
         if kind == NUMBER:
             return not (first.isdigit() or _ROMAN.match(nxt["word"]))
+        if kind == END:
+            return True  # "nel 14 d.C. Tiberio ...": it closes a date, whatever word follows
         if kind == FINAL or _SHORT_PARTS.fullmatch(token):
             return self._starts_sentence(nxt)
         return True
+
+    def _starts_item(self, text: str, pos: int) -> bool:
+        """Whether `pos` starts the paragraph or follows a finished sentence (a list number goes there).
+
+        The stop of an abbreviation finishes nothing: "l'art. 6." and "p. 45." end in a number, not an item.
+        """
+        if pos and not text[pos - 1].isspace():
+            return False  # "negli anni '80." and "anni’80.": a number inside a word is no list number
+        window = max(0, pos - 100)
+        before = text[window:pos].rstrip()
+        if not before:
+            return not text[:pos].strip()
+        if before[-1] == ".":
+            token = self._token_before(text, window + len(before) - 1)
+            if token.lower() in self.language.abbreviations or _SHORT_PARTS.fullmatch(token):
+                return False
+        return before[-1] in ".!?…:;" + CLOSERS
 
     def _speaker_follows(self, text: str, nxt: re.Match) -> bool:
         """Whether the next words are a name (one or two capitalised words) and a verb of saying."""
@@ -135,14 +159,6 @@ class Segmenter:
         # split() also catches tabs and no-break or thin spaces inside the window.
         parts = _TOKEN_START.split(words.split()[-1])
         return parts[-1]
-
-
-def _starts_item(text: str, pos: int) -> bool:
-    """Whether `pos` starts the paragraph or follows a finished sentence (a list number goes there)."""
-    before = text[max(0, pos - 100) : pos].rstrip()
-    if not before:
-        return not text[:pos].strip()
-    return before[-1] in ".!?…:;" + CLOSERS
 
 
 def _capitalised_after(text: str, nxt: re.Match) -> bool:

@@ -18,7 +18,8 @@ DATA = Path(__file__).parent / "data"
 PREFIX = "prefix"  # never ends a sentence: a title or a word that always has something after it
 NUMBER = "number"  # an abbreviation before a number or Roman numeral, otherwise an ordinary word
 FINAL = "final"  # may end a sentence: a boundary only before a common sentence starter
-KINDS = {PREFIX, NUMBER, FINAL}
+END = "end"  # closes a phrase (a.C., d.C.): a boundary before any capitalised word
+KINDS = {PREFIX, NUMBER, FINAL, END}
 
 _REGISTRY: dict[str, type[Language]] = {}
 
