@@ -1,0 +1,149 @@
+"""The Translator on the real tiny MarianMT model: order, cache, splitting, the repetition guard, errors."""
+
+import subprocess
+import sys
+
+import pytest
+
+from mt.errors import ModelLoadError, UsageError
+from mt.translate import Translation, Translator
+from mt.translate.cache import TranslationCache
+from mt.translate.guard import Guard
+from mt.translate.model import folder_digest, resolve_model
+from mt.translate.split import split_long
+
+SENTENCES = [
+    "Il governo ha deciso di aumentare le tasse.",
+    "Oggi piove a Roma.",
+    "La Russia ha proposto un nuovo giro di colloqui diretti con l'Ucraina a Istanbul lunedì.",
+    "Sì.",
+    "Il presidente ha parlato ai giornalisti dopo la riunione del consiglio dei ministri.",
+]
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_model):
+    return Translator(str(tiny_model), max_new_tokens=16)
+
+
+def test_one_translation_per_input_in_input_order(translator):
+    batched = translator.translate(SENTENCES)
+    assert len(batched) == len(SENTENCES) and all(isinstance(t, Translation) for t in batched)
+    assert all(t.text and t.parts == 1 and isinstance(t.score, float) for t in batched)
+    assert len({t.text for t in batched}) > 1
+    assert translator.translate(SENTENCES[::-1]) == batched[::-1]
+    # one sentence per batch (still length-sorted): the same outputs, back in their input places
+    translator.batch_tokens = 1
+    try:
+        single = translator.translate(SENTENCES)
+    finally:
+        translator.batch_tokens = None
+    assert [t.text for t in single] == [t.text for t in batched]
+    assert [t.score for t in single] == pytest.approx([t.score for t in batched], abs=1e-4)
+
+
+def test_duplicates_and_blank_inputs(translator):
+    a, b, blank = translator.translate([SENTENCES[1], SENTENCES[1], " "])
+    assert a == b and blank == Translation("")
+
+
+def test_settings_are_the_requested_values(tiny_model):
+    t = Translator(str(tiny_model), beams=2, max_new_tokens=16, device="cpu", threads=1, batch_tokens=99)
+    assert t.settings == {
+        "model": folder_digest(tiny_model), "backend": "auto", "quantization": "auto", "beams": 2,
+        "max_new_tokens": 16, "min_new_tokens": None, "max_input_tokens": None,
+    }
+    assert not t.loaded
+
+
+def test_creating_a_translator_loads_nothing_heavy(tiny_model):
+    code = (f"import sys; from mt.translate import Translator; t = Translator({str(tiny_model)!r}); "
+            "t.settings; assert not {'torch', 'transformers'} & set(sys.modules), 'heavy import'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_cache_hits_cost_no_generation(tiny_model, tmp_path):
+    cache = tmp_path / "cache.sqlite"
+    first = Translator(str(tiny_model), max_new_tokens=16, cache=cache)
+    out = first.translate(SENTENCES)
+    assert first.generate_calls > 0
+    assert len(TranslationCache(cache, first.settings)) == len(SENTENCES)
+    again = Translator(str(tiny_model), max_new_tokens=16, cache=cache)
+    assert again.translate(SENTENCES) == out
+    assert again.generate_calls == 0 and not again.loaded
+    other = Translator(str(tiny_model), max_new_tokens=8, cache=cache)
+    other.translate(SENTENCES[:1])
+    assert other.generate_calls > 0
+
+
+def test_cache_entries_are_committed_only_when_translate_returns(tiny_model, tmp_path):
+    cache = tmp_path / "cache.sqlite"
+
+    class Interrupted(Translator):
+        def _generate(self, backend, inputs, settings):
+            if self.generate_calls:
+                raise KeyboardInterrupt
+            return super()._generate(backend, inputs, settings)
+
+    t = Interrupted(str(tiny_model), max_new_tokens=16, cache=cache, batch_tokens=1)
+    with pytest.raises(KeyboardInterrupt):
+        t.translate(SENTENCES)
+    assert len(TranslationCache(cache, t.settings)) == 0
+
+
+def test_long_inputs_are_split_not_truncated(tiny_model):
+    t = Translator(str(tiny_model), max_new_tokens=16, max_input_tokens=12)
+    long = ("Il governo ha deciso di aumentare le tasse, la Camera ha votato contro; "
+            "i sindacati hanno proclamato uno sciopero: le scuole resteranno chiuse lunedì.")
+    short, split = t.translate(["Sì.", long])
+    assert short.parts == 1 and split.parts > 1 and split.text
+    parts = split_long(long, t._count, 12)
+    assert len(parts) == split.parts and all(t._count(p) <= 12 for p in parts)
+    assert t.settings["max_input_tokens"] == 12
+
+
+def test_repetition_guard_end_to_end(tiny_model):
+    t = Translator(str(tiny_model), max_new_tokens=16, batch_tokens=100_000)
+    out = t.translate(SENTENCES)
+    # the tiny model loops ("Weeeee") on these, so the guard retried: more than the one first batch
+    assert t.generate_calls > 1
+    guard = Guard()
+    for source, result in zip(SENTENCES, out):
+        assert result.degenerate or not guard.looks_degenerate(result.text, source)
+    strict = Translator(str(tiny_model), max_new_tokens=16)
+    strict.guard = Guard(length_ratio=0, length_slack=0)  # every output now counts as runaway
+    assert all(r.degenerate for r in strict.translate(SENTENCES[:2]))
+
+
+def test_model_identity(tiny_model, tmp_path):
+    assert resolve_model("Helsinki-NLP/opus-mt-it-en").identity == "Helsinki-NLP/opus-mt-it-en"
+    copy = tmp_path / "m"
+    copy.mkdir()
+    for f in tiny_model.iterdir():
+        (copy / f.name).write_bytes(f.read_bytes())
+    assert resolve_model(str(copy)).identity == folder_digest(tiny_model)
+    (copy / "config.json").write_text((copy / "config.json").read_text() + " ")
+    assert resolve_model(str(copy)).identity != folder_digest(tiny_model)
+
+
+def test_default_model_from_env(monkeypatch):
+    monkeypatch.setenv("MT_MODEL", "someone/opus-mt-xx-en")
+    assert Translator().settings["model"] == "someone/opus-mt-xx-en"
+    monkeypatch.delenv("MT_MODEL")
+    assert Translator().model == "Helsinki-NLP/opus-mt-it-en"
+
+
+def test_unloadable_models(tmp_path):
+    with pytest.raises(ModelLoadError, match=r"cannot load model \./no/such/model: no such folder.*--model"):
+        Translator("./no/such/model")
+    empty = tmp_path / "empty-model"
+    empty.mkdir()
+    with pytest.raises(ModelLoadError, match="cannot load model .*empty-model.*local folder"):
+        Translator(str(empty)).translate(["Ciao."])
+
+
+def test_bad_options():
+    with pytest.raises(UsageError, match="unknown backend"):
+        Translator("x/y", backend="onnx")
+    with pytest.raises(UsageError, match="--beams must be at least 1"):
+        Translator("x/y", beams=0)
