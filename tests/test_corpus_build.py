@@ -219,3 +219,31 @@ def test_seed_corpus_loads_and_matches_a_fresh_rebuild(tmp_path):
     assert shipped == rebuilt
     assert sum(len(rows) for rows in shipped["splits"].values()) > 0
     assert all(list(row) == COLUMN_NAMES for rows in shipped["splits"].values() for row in rows)
+
+
+@pytest.mark.slow
+def test_built_from_real_mt_translate_output(tmp_path, tiny_model):
+    articles = tmp_path / "articles"
+    (articles / "sport").mkdir(parents=True)
+    (articles / "a.txt").write_text("Il governo ha approvato la legge. Il voto è stato rapido.\n\n"
+                                    "La città aspetta il nuovo piano.\n", encoding="utf-8")
+    (articles / "sport" / "b.it.txt").write_text("La squadra ha vinto la partita.\n", encoding="utf-8")
+    (articles / "c.txt").write_text("Oggi piove a Milano. Domani sole.\n", encoding="utf-8")
+    out = tmp_path / "translated"
+    assert main(["translate", str(articles), "--out", str(out), "--model", str(tiny_model), "--quiet"]) == 0
+    assert main(["corpus", "build", str(out), "--to", str(tmp_path / "ds"), "--no-clean", "--quiet"]) == 0
+    [loaded] = load_offline(tmp_path / "ds")
+    records = {file.relative_to(out).as_posix().removesuffix(".aligned.jsonl"): read_jsonl(file)
+               for file in sorted(out.rglob("*.aligned.jsonl"))}
+    assert set(records) == {"a", "sport/b", "c"}
+    got: dict[str, list] = {}
+    for split, split_rows in loaded["splits"].items():
+        for row in split_rows:
+            assert row["origin"] == "mt"
+            got.setdefault(row["doc_id"], []).append((split, row))
+    assert set(got) == set(records)
+    for doc, doc_rows in got.items():
+        assert len({split for split, _ in doc_rows}) == 1  # a document never spans two splits
+        assert [(r["paragraph"], r["sentence"], r["it"], r["en"], r["parts"], r["degenerate"])
+                for _, r in doc_rows] == [(x.paragraph, x.sentence, x.source, x.target, x.parts,
+                                           x.degenerate) for x in records[doc]]
