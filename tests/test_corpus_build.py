@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,12 @@ def load_offline(*paths: Path) -> list[dict]:
         "                'features': {k: str(v.features) for k, v in ds.items()}})\n"
         "print(json.dumps(out))\n"
     )
-    args = [a for p in paths for a in (str(p), str(p.parent / f".cache-{p.name}"))]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
-                          timeout=300)
+    # the datasets cache goes to a temp folder, never beside the corpus (corpora/ is in git)
+    with tempfile.TemporaryDirectory() as cache:
+        args = [a for i, p in enumerate(paths) for a in (str(p), f"{cache}/{i}")]
+        done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True,
+                              timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout.splitlines()[-1])
 
