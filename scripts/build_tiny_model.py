@@ -84,6 +84,10 @@ def build_marian_model(
         share_encoder_decoder_embeddings=True, activation_function="swish", dropout=0.1,
     )
     model = MarianMTModel(config)
+    with torch.no_grad():
+        # opus-mt models start the decoder from a zero <pad> embedding (Marian's convention, kept by the
+        # Marian->HF conversion); CTranslate2's converter relies on it, so the local models do too
+        model.get_input_embeddings().weight[pad].zero_()
     tokenizer = MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json"))
     if steps:
         _train(model, tokenizer, data, steps)
@@ -109,6 +113,8 @@ def _train(model, tokenizer, data: list[tuple[str, str]], steps: int, batch: int
         enc["labels"][enc["labels"] == tokenizer.pad_token_id] = -100
         loss = model(**enc).loss
         loss.backward()
+        # the tied output layer would move the <pad> row off zero; Marian has no such row to train
+        model.get_input_embeddings().weight.grad[model.config.pad_token_id] = 0
         optim.step()
         optim.zero_grad()
 
@@ -116,6 +122,16 @@ def _train(model, tokenizer, data: list[tuple[str, str]], steps: int, batch: int
 def build_tiny_model(out_dir: str | Path) -> Path:
     """The tiny test model: small enough to train in well under a minute on 2 CPU cores."""
     return build_marian_model(out_dir)
+
+
+def build_opus_mt_shaped(out_dir: str | Path) -> Path:
+    """Random weights in exactly Helsinki-NLP/opus-mt-it-en's configuration, for speed benchmarks.
+
+    d_model 512, 6+6 layers, 8 heads, FFN 2048, a vocabulary of 80,035 (vocab.json padded), shared
+    embeddings, swish, scale_embedding; the sentencepiece models are trained on the local text.
+    """
+    return build_marian_model(out_dir, d_model=512, layers=6, heads=8, ffn=2048, spm_vocab=8000,
+                              vocab_size=80035, pairs=5000, steps=0)
 
 
 def main() -> None:

@@ -1,0 +1,211 @@
+"""The CTranslate2 backend against transformers on the real tiny model, and the conversion cache."""
+
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mt.errors import ModelLoadError
+from mt.translate import Translator
+from mt.translate.backends import BackendUnavailable, DecodeSettings
+from mt.translate.convert import SOURCE_FILE, cache_root, convert
+
+DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def ct2_cache(tmp_path_factory, monkeypatch):
+    """Conversions go to one folder per test session, never to the user's ~/.cache."""
+    monkeypatch.setenv("MT_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "mt-cache"))
+
+
+@pytest.fixture(scope="module")
+def sources():
+    lines = (DATA / "newstest2009" / "it.txt").read_text(encoding="utf-8").splitlines()
+    return [s for s in lines[200:400] if len(s) < 200][:40]
+
+
+@pytest.fixture(scope="module")
+def backends(tiny_model, tmp_path_factory):
+    """Both backends on the tiny model at float32, with the defaults the Translator would pass."""
+    import os
+
+    from mt.translate.backends.ctranslate2 import CTranslate2Backend
+    from mt.translate.backends.transformers import TransformersBackend
+
+    os.environ["MT_CACHE_DIR"] = str(tmp_path_factory.getbasetemp() / "mt-cache")
+    options = {"device": "cpu", "quantization": "float32", "threads": 2}
+    return TransformersBackend(str(tiny_model), **options), CTranslate2Backend(str(tiny_model), **options)
+
+
+@pytest.fixture(scope="module")
+def encoded(tiny_model, sources):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_model))
+    return [tokenizer(s)["input_ids"] for s in sources]
+
+
+def _settings(**kw):
+    # the tiny model's <pad>, as mt.translate.model passes it
+    return DecodeSettings(bad_words_ids=((1000,),), **kw)
+
+
+def _both(backends, encoded, settings, batch=16):
+    outputs = ([], [])
+    for start in range(0, len(encoded), batch):
+        for out, backend in zip(outputs, backends):
+            out += backend.generate(encoded[start:start + batch], settings)
+    return outputs
+
+
+@pytest.mark.parametrize("max_new_tokens", [8, 48])
+def test_greedy_float32_gives_identical_token_ids(backends, encoded, max_new_tokens):
+    hf, ct2 = _both(backends, encoded, _settings(beams=1, max_new_tokens=max_new_tokens))
+    assert [g.ids for g in ct2] == [g.ids for g in hf]
+    assert max(len(g.ids) for g in ct2) == max_new_tokens - 1  # the forced eos takes the last place
+
+
+def _mean_log_prob(model, source: list[int], target: list[int]) -> float:
+    import torch
+
+    with torch.inference_mode():
+        labels = torch.tensor([target])
+        logits = model(input_ids=torch.tensor([source]), labels=labels).logits[0]
+        return float(torch.log_softmax(logits, -1).gather(1, labels[0][:, None]).mean())
+
+
+def test_greedy_scores_are_the_mean_log_prob_per_token(backends, encoded):
+    hf, ct2 = _both(backends, encoded[:16], _settings(beams=1, max_new_tokens=40))
+    eos = backends[1].eos_id
+    ended = [k for k, g in enumerate(ct2) if len(g.ids) < 39]
+    cut = [k for k, g in enumerate(ct2) if len(g.ids) == 39]
+    assert ended and cut
+    for k in ended:  # teacher-forced mean over the output and its eos
+        reference = _mean_log_prob(backends[0].model, encoded[k], ct2[k].ids + [eos])
+        assert ct2[k].score == pytest.approx(reference, abs=1e-3)
+    for k in cut:  # the eos transformers forces at the limit counts with log-prob 0
+        assert ct2[k].score == pytest.approx(hf[k].score, abs=1e-3)
+
+
+def test_min_new_tokens_forces_the_same_lengths(backends, encoded):
+    hf, ct2 = _both(backends, encoded[:16], _settings(beams=1, max_new_tokens=20, min_new_tokens=12))
+    assert [g.ids for g in ct2] == [g.ids for g in hf]
+    assert min(len(g.ids) for g in ct2) >= 12
+
+
+def test_repetition_guard_options_map_to_the_same_outputs(backends, encoded):
+    settings = _settings(beams=1, max_new_tokens=32, repetition_penalty=1.3, no_repeat_ngram_size=3)
+    hf, ct2 = _both(backends, encoded[:16], settings)
+    assert [g.ids for g in ct2] == [g.ids for g in hf]
+
+
+def _agreement(a, b):
+    return sum(x.ids == y.ids for x, y in zip(a, b)) / len(a)
+
+
+@pytest.mark.slow
+def test_beam_float32_agreement(backends, encoded):
+    """Beam search stops by a different rule in each engine (see CTranslate2Backend); measured here."""
+    hf, ct2 = _both(backends, encoded, _settings(beams=4, max_new_tokens=48))
+    same = _agreement(hf, ct2)
+    logging.getLogger(__name__).warning("beam 4 float32 agreement with transformers: %.0f%%", 100 * same)
+    assert same >= 0.9  # 92% here; 95% over 100 newstest sentences at 24 and 48 tokens
+
+
+@pytest.mark.slow
+def test_int8_agreement(tiny_model, backends, encoded):
+    from mt.translate.backends.ctranslate2 import CTranslate2Backend
+
+    int8 = CTranslate2Backend(str(tiny_model), device="cpu", quantization="int8", threads=2)
+    hf, _ = _both(backends, encoded, _settings(beams=1, max_new_tokens=24))
+    q = int8.generate(encoded, _settings(beams=1, max_new_tokens=24))
+    same = _agreement(hf, q)
+    logging.getLogger(__name__).warning("greedy int8 agreement with transformers float32: %.0f%%", 100 * same)
+    assert same >= 0.5
+
+
+def test_conversion_is_cached_per_quantization(tiny_model):
+    first = convert(str(tiny_model), "float32")
+    stamp = (first.path / "model.bin").stat().st_mtime_ns
+    again = convert(str(tiny_model), "float32")
+    assert again.path == first.path and (again.path / "model.bin").stat().st_mtime_ns == stamp
+    assert json.loads((first.path / SOURCE_FILE).read_text())["identity"] == first.identity
+    other = convert(str(tiny_model), "int8")
+    assert other.path != first.path
+    assert (other.path / "model.bin").stat().st_size < (first.path / "model.bin").stat().st_size
+    assert not [p for p in cache_root().iterdir() if p.name.startswith(".")]  # no temp folders left
+
+
+def test_a_changed_model_is_converted_again(tiny_model, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model, copy)
+    before = convert(str(copy), "float32").path
+    config = json.loads((copy / "generation_config.json").read_text())
+    config["num_beams"] = 2
+    (copy / "generation_config.json").write_text(json.dumps(config))
+    assert convert(str(copy), "float32").path != before
+
+
+@pytest.fixture(scope="module")
+def nonzero_start_model(tiny_model, tmp_path_factory):
+    """The tiny model with a non-zero <pad> embedding: transformers and CTranslate2 would disagree."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    out = tmp_path_factory.mktemp("nonzero-start")
+    shutil.copytree(tiny_model, out, dirs_exist_ok=True)
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(tiny_model))
+    with torch.no_grad():
+        model.get_input_embeddings().weight[model.config.pad_token_id] += 0.5
+    model.save_pretrained(out)
+    return out
+
+
+def test_a_model_ctranslate2_would_change_is_refused(nonzero_start_model):
+    with pytest.raises(BackendUnavailable, match="not zero"):
+        convert(str(nonzero_start_model), "float32")
+    assert not any(cache_root().glob(".*"))
+
+
+def test_auto_falls_back_to_transformers_with_one_warning(nonzero_start_model, caplog):
+    translator = Translator(str(nonzero_start_model), max_new_tokens=8)
+    with caplog.at_level(logging.WARNING):
+        out = translator.translate(["Oggi piove a Roma."])
+    assert out[0].text
+    assert translator.backend.name == "transformers"
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "ctranslate2" in warnings[0].getMessage()
+
+
+def test_a_folder_without_a_model_is_a_load_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a model")
+    with pytest.raises(ModelLoadError, match="cannot load model"):
+        convert(str(tmp_path), "int8")
+
+
+def test_translator_gives_the_same_text_on_both_backends(tiny_model, sources):
+    texts = {}
+    for backend in ("transformers", "ctranslate2"):
+        translator = Translator(str(tiny_model), backend=backend, quantization="float32", beams=1,
+                                max_new_tokens=24)
+        texts[backend] = [t.text for t in translator.translate(sources[:20])]
+        assert translator.backend.name == backend
+    assert texts["ctranslate2"] == texts["transformers"]
+
+
+def test_the_ctranslate2_path_does_not_load_the_torch_model(tiny_model):
+    convert(str(tiny_model), "int8")  # converting loads the torch model; running the conversion must not
+    script = (
+        "import sys\n"
+        "from mt.translate import Translator\n"
+        f"t = Translator({str(tiny_model)!r}, backend='ctranslate2', max_new_tokens=8)\n"
+        "assert t.translate(['Oggi piove a Roma.'])[0].text\n"
+        "print('transformers.models.marian.modeling_marian' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]
