@@ -93,21 +93,25 @@ def _as_document(article: Document | str, name: str) -> Document:
 class _Costs:
     """Bead costs for one document pair, with each side's key bags summed per bead on demand."""
 
-    def __init__(self, italian: list[Unit], english: list[Unit], mt_keys: list[Counter] | None = None,
-                 mt_weight: float = 0.0):
+    def __init__(self, italian: list[Unit], english: list[Unit]):
         self.it, self.en = italian, english
         self.it_keys = [sentence_keys(u.text, "it") for u in italian]
         self.en_keys = [sentence_keys(u.text, "en") for u in english]
+        # Bags of two neighbours, summed once: each is looked at by every cell of its row or column.
+        self.it_pairs = _pair_bags(self.it_keys)
+        self.en_pairs = _pair_bags(self.en_keys)
         self.it_len = [len(u.text) for u in italian]
         self.en_len = [len(u.text) for u in english]
-        self.mt_keys, self.mt_weight = mt_keys, mt_weight
+        self.mt_keys: list[Counter] = []
+        self.mt_pairs: list[Counter] = []
+        self.mt_weight = 0.0
         # Paragraph anchors help only where the two sides are paragraphed alike.
         p_it = len({u.paragraph for u in italian})
         p_en = len({u.paragraph for u in english})
         self.anchor = ANCHOR_COST if min(p_it, p_en) >= 0.6 * max(p_it, p_en) else 0.0
 
-    def _bag(self, keys: list[Counter], i: int, di: int) -> Counter:
-        return keys[i] if di == 1 else keys[i] + keys[i + 1]
+    def set_translations(self, mt_keys: list[Counter], weight: float) -> None:
+        self.mt_keys, self.mt_pairs, self.mt_weight = mt_keys, _pair_bags(mt_keys), weight
 
     def _anchor_cost(self, i: int, j: int, di: int, dj: int) -> float:
         it_start = i >= len(self.it) or self.it[i].starts_paragraph
@@ -124,10 +128,11 @@ class _Costs:
         return -math.log(max(math.erfc(abs(delta) / math.sqrt(2)), 1e-12))
 
     def evidence(self, i: int, j: int, di: int, dj: int) -> float:
-        it_bag, en_bag = self._bag(self.it_keys, i, di), self._bag(self.en_keys, j, dj)
+        it_bag = self.it_keys[i] if di == 1 else self.it_pairs[i]
+        en_bag = self.en_keys[j] if dj == 1 else self.en_pairs[j]
         total = shared_evidence(it_bag, en_bag)
         if self.mt_weight:
-            mt_bag = self._bag(self.mt_keys, i, di)
+            mt_bag = self.mt_keys[i] if di == 1 else self.mt_pairs[i]
             total += self.mt_weight * mt_overlap(mt_bag, en_bag)
         return total
 
@@ -142,6 +147,10 @@ class _Costs:
 
     def null_cost(self, di: int, dj: int) -> float:
         return di * SHAPES[(1, 0)] + dj * SHAPES[(0, 1)]
+
+
+def _pair_bags(keys: list[Counter]) -> list[Counter]:
+    return [a + b for a, b in zip(keys, keys[1:])]
 
 
 def mt_overlap(mt_bag: Counter, en_bag: Counter) -> float:
@@ -222,8 +231,8 @@ def align_units(italian: list[Unit], english: list[Unit], translations: list[str
     path = _dp(costs)
     if translations is not None and italian and english:
         mt_keys = [sentence_keys(t, "en") for t in translations]
-        costs.mt_keys = mt_keys
-        costs.mt_weight = _mt_weight(costs, path)
+        costs.set_translations(mt_keys, 0.0)
+        costs.set_translations(mt_keys, _mt_weight(costs, path))
         log.debug("MT evidence weight %.2f", costs.mt_weight)
         if costs.mt_weight:
             path = _dp(costs)
