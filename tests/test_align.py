@@ -171,10 +171,21 @@ def test_no_mt_imports_no_torch():
 
 
 @pytest.mark.slow
-def test_mt_path_with_tiny_model_does_not_hurt(tiny_model):
+def test_mt_path_with_tiny_model_does_not_hurt(tiny_model, tmp_path):
+    from mt.corpus.align_folders import align_folders
     from mt.translate import Translator
 
     translator = Translator(model=str(tiny_model), max_new_tokens=48)
     for name in ("missing_paragraph", "merged_english"):
         beads = align(*_case(name), translator=translator)
         assert [(b.source, b.target) for b in beads] == _expected(name)
+    assert translator.loaded
+    it_dir, en_dir = tmp_path / "it", tmp_path / "en"
+    it_dir.mkdir()
+    en_dir.mkdir()
+    (it_dir / "x.it.txt").write_bytes((CASES / "split_english.it.txt").read_bytes())
+    (en_dir / "x.en.txt").write_bytes((CASES / "split_english.en.txt").read_bytes())
+    report = align_folders(it_dir, en_dir, tmp_path / "out", translator=translator)
+    assert (report.done, report.failed, report.beads) == (1, 0, 2)
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["aligner"] == {"method": "mt", "model": translator.model}
