@@ -9,6 +9,7 @@ from pathlib import Path
 from mt.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+FAST = ["--backend", "transformers", "--max-new-tokens", "16"]
 
 
 def mt(args: list[str], stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -22,7 +23,7 @@ def test_folder_run_then_rerun_without_torch(tiny_model, tmp_path):
     (src / "sub" / "a.it.txt").write_text("Oggi piove a Roma.\n\nIl governo ha deciso.\n", encoding="utf-8")
     (src / "b.txt").write_bytes(b"caff\xe8\n")
     out = tmp_path / "out"
-    args = ["translate", str(src), "--out", str(out), "--model", str(tiny_model), "--max-new-tokens", "16"]
+    args = ["translate", str(src), "--out", str(out), "--model", str(tiny_model), *FAST]
     assert main([*args, "--quiet"]) == 1  # b.txt is not UTF-8: recorded as failed, the rest done
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert files["sub/a.it.txt"]["status"] == "done" and files["b.txt"]["status"] == "failed"
@@ -39,7 +40,7 @@ def test_folder_run_then_rerun_without_torch(tiny_model, tmp_path):
 
 
 def test_stdin_to_stdout(tiny_model):
-    run = mt(["translate", "-", "--out", "-", "--model", str(tiny_model), "--max-new-tokens", "16"],
+    run = mt(["translate", "-", "--out", "-", "--model", str(tiny_model), *FAST],
              stdin="\ufeffOggi piove a Roma.\r\n\r\nIl governo ha deciso.\r\n")
     assert run.returncode == 0, run.stderr
     lines = run.stdout.split("\n")

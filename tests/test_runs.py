@@ -48,7 +48,7 @@ def articles(tmp_path) -> Path:
 
 @pytest.fixture
 def options(tiny_model) -> dict:
-    return {"model": str(tiny_model), "max_new_tokens": 16}
+    return {"model": str(tiny_model), "backend": "transformers", "max_new_tokens": 16}
 
 
 def test_output_names():
@@ -135,7 +135,7 @@ def test_finished_folder_is_skipped_without_loading_the_model(articles, tmp_path
     assert outputs(out)["politica/camera.en.txt"] == before["politica/camera.en.txt"]
     assert outputs(out)["sport.en.txt"] != before["sport.en.txt"]
     # other settings redo everything; --force too
-    assert translate_path(articles, out, model=options["model"], max_new_tokens=8).count("done") == 3
+    assert translate_path(articles, out, **{**options, "max_new_tokens": 8}).count("done") == 3
     assert translate_path(articles, out, force=True, **options).count("done") == 3
 
 

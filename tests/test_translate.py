@@ -23,7 +23,7 @@ SENTENCES = [
 
 @pytest.fixture(scope="module")
 def translator(tiny_model):
-    return Translator(str(tiny_model), max_new_tokens=16)
+    return Translator(str(tiny_model), backend="transformers", max_new_tokens=16)
 
 
 def test_one_translation_per_input_in_input_order(translator):

@@ -31,21 +31,31 @@ def settings_digest(settings: dict) -> str:
 
 
 class TranslationCache:
-    """Sentence translations for one settings digest, in a SQLite file that several runs may share."""
+    """Sentence translations for one settings digest, in a SQLite file that several runs may share.
+
+    The file is opened (and created) on first use, so a run with nothing to translate never touches it.
+    """
 
     def __init__(self, path: str | Path, settings: dict):
         self.path = Path(path)
         self.key = settings_digest(settings)
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=30)
-            self._db.execute(_SCHEMA)
-            self._db.commit()
-        except sqlite3.DatabaseError as e:
-            raise UsageError(f"cannot use {self.path} as a translation cache ({e}); "
-                             f"pass another --cache PATH or --no-cache") from None
-        except OSError as e:
-            raise UsageError(f"cannot create the cache {self.path}: {e.strerror}") from None
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._conn = sqlite3.connect(self.path, timeout=30)
+                self._conn.execute(_SCHEMA)
+                self._conn.commit()
+            except sqlite3.DatabaseError as e:
+                self._conn = None
+                raise UsageError(f"cannot use {self.path} as a translation cache ({e}); "
+                                 f"pass another --cache PATH or --no-cache") from None
+            except OSError as e:
+                raise UsageError(f"cannot create the cache {self.path}: {e.strerror}") from None
+        return self._conn
 
     def get(self, sources: list[str]) -> dict[str, tuple[str, int, bool, float | None]]:
         """The cached (target, parts, degenerate, score) of those sources that have one."""
@@ -69,14 +79,18 @@ class TranslationCache:
         )
 
     def commit(self) -> None:
-        self._db.commit()
+        if self._conn is not None:
+            self._conn.commit()
 
     def rollback(self) -> None:
-        self._db.rollback()
+        if self._conn is not None:
+            self._conn.rollback()
 
     def __len__(self) -> int:
         query = "SELECT COUNT(*) FROM translations WHERE settings = ?"
         return self._db.execute(query, (self.key,)).fetchone()[0]
 
     def close(self) -> None:
-        self._db.close()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -101,7 +101,9 @@ def load_tokenizer(ref: ModelRef):
     import warnings
 
     from transformers import AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
+    hf_logging.disable_progress_bar()  # our own progress bar reports the work, whichever backend loads
     try:
         with warnings.catch_warnings():
             # MarianTokenizer recommends sacremoses for punctuation normalisation opus-mt does not need

@@ -32,9 +32,7 @@ class TransformersBackend(Backend):
                  threads: int | None = None):
         import torch
         from transformers import AutoModelForSeq2SeqLM
-        from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()  # our own progress bar reports the work
         if threads:
             torch.set_num_threads(threads)
         self.device = resolve_device(device)
