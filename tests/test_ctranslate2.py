@@ -209,3 +209,28 @@ def test_the_ctranslate2_path_does_not_load_the_torch_model(tiny_model):
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False"]
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_mt_translate_folder_runs_the_same_on_both_backends(tiny_model, tmp_path, backend):
+    """Layout, manifest, a failed input and a byte-identical forced re-run, on each backend."""
+    from mt.cli import main
+
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "sub" / "a.it.txt").write_text("Oggi piove a Roma.\n\nIl governo ha deciso.\n", encoding="utf-8")
+    (src / "b.txt").write_bytes(b"caff\xe8\n")
+    out = tmp_path / "out"
+    args = ["translate", str(src), "--out", str(out), "--model", str(tiny_model), "--backend", backend,
+            "--quantization", "float32", "--beams", "1", "--max-new-tokens", "16", "--quiet"]
+    assert main(args) == 1
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["backend"] == backend
+    assert manifest["files"]["sub/a.it.txt"]["status"] == "done"
+    assert manifest["files"]["b.txt"]["status"] == "failed"
+    english = (out / "sub" / "a.en.txt").read_bytes()
+    records = (out / "sub" / "a.aligned.jsonl").read_bytes()
+    assert english.decode().split("\n")[1] == "" and len(records.splitlines()) == 2
+    assert main([*args, "--force", "--no-cache"]) == 1
+    assert (out / "sub" / "a.en.txt").read_bytes() == english
+    assert (out / "sub" / "a.aligned.jsonl").read_bytes() == records

@@ -60,7 +60,7 @@ class CTranslate2Backend(Backend):
     with log-prob 0, as transformers counts it).
     """
 
-    # padded source tokens per batch; measured with scripts/bench_translate.py on 2 CPU cores (int8)
+    # padded source tokens per batch: a starting value, not yet tuned (the Translator uses its own 4096)
     default_batch_tokens = 2048
 
     def __init__(self, model: str, *, device: str = "auto", quantization: str = "auto",
