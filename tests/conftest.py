@@ -16,6 +16,9 @@ SHARED = ROOT.parent / "shared"
 DATA = SHARED / "data"
 BUILDER = ROOT / "scripts" / "build_tiny_model.py"
 
+# CTranslate2 conversions made by the tests stay in the (git-ignored) checkout, not in the user's home
+os.environ.setdefault("MT_CACHE_DIR", str(ROOT / ".cache" / "mt"))
+
 
 def _builder():
     spec = importlib.util.spec_from_file_location("build_tiny_model", BUILDER)

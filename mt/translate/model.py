@@ -6,6 +6,7 @@ Also the model's own generation defaults (beams, eos/pad ids, bad words, input l
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -96,50 +97,73 @@ class ModelDefaults:
     max_input_tokens: int
 
 
+def model_json(ref: ModelRef, filename: str) -> dict | None:
+    """One of the model's JSON files (config.json, generation_config.json), or None when it has none.
+
+    Read as plain JSON so that neither torch nor transformers' config machinery is imported for it.
+    """
+    if ref.local:
+        path = Path(ref.location) / filename
+    else:
+        from huggingface_hub import hf_hub_download
+        from huggingface_hub.errors import RemoteEntryNotFoundError
+
+        try:
+            path = Path(hf_hub_download(ref.location, filename))
+        except RemoteEntryNotFoundError:  # the repository exists but has no such file
+            return None
+        except LOAD_ERRORS as e:
+            raise load_error(ref.name, e) from None
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise load_error(ref.name, f"{filename} is not valid JSON ({e})") from None
+
+
 def load_tokenizer(ref: ModelRef):
-    """The model's own (sentencepiece) tokenizer."""
+    """The model's own (sentencepiece) tokenizer; MarianTokenizer directly, which needs no torch."""
     import warnings
 
-    from transformers import AutoTokenizer
     from transformers.utils import logging as hf_logging
 
+    config = model_json(ref, "config.json")
+    if config is None:
+        raise load_error(ref.name, "it has no config.json (is it a Hugging Face model folder?)")
+    if config.get("model_type") == "marian":
+        from transformers import MarianTokenizer as tokenizer_class
+    else:
+        from transformers import AutoTokenizer as tokenizer_class
     hf_logging.disable_progress_bar()  # our own progress bar reports the work, whichever backend loads
     try:
         with warnings.catch_warnings():
             # MarianTokenizer recommends sacremoses for punctuation normalisation opus-mt does not need
             warnings.filterwarnings("ignore", message=".*sacremoses")
-            return AutoTokenizer.from_pretrained(ref.location)
+            return tokenizer_class.from_pretrained(ref.location)
     except LOAD_ERRORS as e:
         raise load_error(ref.name, e) from None
 
 
 def load_defaults(ref: ModelRef, tokenizer) -> ModelDefaults:
     """Generation defaults from config.json / generation_config.json; the pad id is never generated."""
-    from transformers import AutoConfig, GenerationConfig
-
-    try:
-        config = AutoConfig.from_pretrained(ref.location)
-    except LOAD_ERRORS as e:
-        raise load_error(ref.name, e) from None
-    try:
-        gen = GenerationConfig.from_pretrained(ref.location)
-    except OSError:
-        gen = GenerationConfig.from_model_config(config)
-    pad = _first(gen.pad_token_id, config.pad_token_id, tokenizer.pad_token_id)
-    eos = _first(gen.eos_token_id, config.eos_token_id, tokenizer.eos_token_id)
+    config = model_json(ref, "config.json") or {}
+    gen = model_json(ref, "generation_config.json") or config
+    pad = _first(gen.get("pad_token_id"), config.get("pad_token_id"), tokenizer.pad_token_id)
+    eos = _first(gen.get("eos_token_id"), config.get("eos_token_id"), tokenizer.eos_token_id)
     if isinstance(eos, list):
         eos = eos[0]
-    bad = {tuple(seq) for seq in (gen.bad_words_ids or [])}
+    bad = {tuple(seq) for seq in (gen.get("bad_words_ids") or [])}
     bad.add((pad,))  # MarianMT otherwise emits <pad> mid-sentence now and then
-    limits = [n for n in (getattr(config, "max_position_embeddings", None), tokenizer.model_max_length)
+    limits = [n for n in (config.get("max_position_embeddings"), tokenizer.model_max_length)
               if isinstance(n, int) and 0 < n < 1_000_000]
     return ModelDefaults(
         eos_id=eos,
         pad_id=pad,
-        decoder_start_id=_first(gen.decoder_start_token_id, config.decoder_start_token_id, pad),
+        decoder_start_id=_first(gen.get("decoder_start_token_id"), config.get("decoder_start_token_id"), pad),
         bad_words_ids=tuple(sorted(bad)),
-        beams=gen.num_beams or 1,
-        max_length=gen.max_length or 512,
+        beams=gen.get("num_beams") or 1,
+        max_length=gen.get("max_length") or 512,
         max_input_tokens=min(limits) if limits else 512,
     )
 

@@ -105,9 +105,12 @@ class TransformersBackend(Backend):
             return [float(s) for s in out.sequences_scores.tolist()]
         if not out.scores:
             return [None] * len(out.sequences)
+        import torch
+
         steps = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
         generated = out.sequences[:, 1:1 + steps.shape[1]]
         keep = generated != self.pad_id
-        sums = (steps * keep).sum(dim=1)
+        # padded steps after an early eos hold -inf; -inf * 0 would be NaN, so select instead
+        sums = torch.where(keep, steps, torch.zeros_like(steps)).sum(dim=1)
         counts = keep.sum(dim=1).clamp(min=1)
         return [float(s) for s in (sums / counts).tolist()]
