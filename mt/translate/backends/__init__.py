@@ -58,6 +58,8 @@ class Backend(ABC):
     """
 
     name: str = ""
+    # padded source tokens per batch when --batch-tokens is not given (scripts/bench_batch_tokens.py)
+    default_batch_tokens: int = 4096
 
     @abstractmethod
     def generate(self, batch: list[list[int]], settings: DecodeSettings) -> list[Generated]:
