@@ -61,7 +61,8 @@ def add_parser(sub) -> None:
     p.add_argument("--min-new-tokens", type=int, help="shortest output per sentence (for benchmarks)")
     p.add_argument("--max-input-tokens", type=int,
                    help="split longer sentences at clauses (default: the model's input limit)")
-    p.add_argument("--batch-tokens", type=int, help="padded source tokens per batch (default: the backend's measured one, "
+    p.add_argument("--batch-tokens", type=int,
+                   help="padded source tokens per batch (default: the backend's measured one, "
                    "4096 for ctranslate2, 1024 for transformers)")
     cache = p.add_mutually_exclusive_group()
     cache.add_argument("--cache", metavar="PATH", help="SQLite translation cache to use or share")

@@ -223,7 +223,8 @@ class Translator:
         texts: list[str] = [""] * len(inputs)
         scores: list[float | None] = [None] * len(inputs)
         ids: list[list[int]] = [[] for _ in inputs]
-        for batch in make_batches([len(x) for x in inputs], self.batch_tokens or backend.default_batch_tokens):
+        budget = self.batch_tokens or backend.default_batch_tokens
+        for batch in make_batches([len(x) for x in inputs], budget):
             outputs = backend.generate([inputs[i] for i in batch], settings)
             self.generate_calls += 1
             for i, out in zip(batch, outputs):
