@@ -101,6 +101,8 @@ def _run_converter(model: str, source: Path, output_dir: Path, quantization: str
 
     Its failures become BackendUnavailable (so `--backend auto` falls back to transformers).
     """
+    import warnings
+
     from ctranslate2.converters import TransformersConverter
 
     from mt.errors import MtError
@@ -115,7 +117,10 @@ def _run_converter(model: str, source: Path, output_dir: Path, quantization: str
             return loaded
 
     try:
-        MarianConverter(str(source)).convert(str(output_dir), quantization=quantization, force=True)
+        with warnings.catch_warnings():
+            # the converter loads MarianTokenizer, which recommends sacremoses that opus-mt does not need
+            warnings.filterwarnings("ignore", message=".*sacremoses")
+            MarianConverter(str(source)).convert(str(output_dir), quantization=quantization, force=True)
     except (MtError, BackendUnavailable):
         raise
     except Exception as e:  # noqa: BLE001 - any converter error means "this backend cannot run it"
