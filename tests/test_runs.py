@@ -46,9 +46,10 @@ def articles(tmp_path) -> Path:
     return write_tree(tmp_path / "in", ARTICLES)
 
 
-@pytest.fixture
-def options(tiny_model) -> dict:
-    return {"model": str(tiny_model), "backend": "transformers", "max_new_tokens": 16}
+@pytest.fixture(params=["transformers", "ctranslate2"])
+def options(request, tiny_model) -> dict:
+    """Every folder-run check holds on both backends."""
+    return {"model": str(tiny_model), "backend": request.param, "max_new_tokens": 16}
 
 
 def test_output_names():
