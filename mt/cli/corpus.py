@@ -12,11 +12,5 @@ def add_parser(sub) -> None:
     p = sub.add_parser("corpus", help="align, build, export, import and inspect the bilingual corpus")
     inner = p.add_subparsers(dest="corpus_command", metavar="SUBCOMMAND", parser_class=type(p))
     for name in CORPUS_SUBCOMMANDS:
-        try:
-            module = importlib.import_module(f"mt.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"mt.cli.{name}":
-                raise
-            continue
-        module.add_parser(inner)
+        importlib.import_module(f"mt.cli.{name}").add_parser(inner)
     p.set_defaults(func=lambda args: p.print_help() or 2)
