@@ -32,6 +32,19 @@ class Document:
         return [Paragraph(i, line) for i, line in enumerate(self.lines) if line.strip()]
 
 
+LANGUAGE_SUFFIXES = ("it", "en")
+
+
+def article_name(filename: str) -> str:
+    """The name an article file is matched by: `NAME.txt`, `NAME.it.txt` and `NAME.en.txt` all give NAME.
+
+    A relative path keeps its folders (`REL/NAME.it.txt` gives `REL/NAME`).
+    """
+    base = filename[: -len(".txt")] if filename.endswith(".txt") else filename
+    stem, dot, lang = base.rpartition(".")
+    return stem if dot and lang in LANGUAGE_SUFFIXES else base
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Decode UTF-8 (a BOM is dropped); anything else is an InputError naming the file."""
     if data.startswith(b"\xef\xbb\xbf"):

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mt.document import Document, read_article
+from mt.document import Document, article_name, read_article
 from mt.errors import InputError, UsageError
 from mt.records import AlignedRecord, write_jsonl
 from mt.translate import Translator
@@ -60,12 +60,6 @@ class RunReport:
                 f"{self.count('failed')} failed; {self.sentences} sentences; outputs in {self.out}")
 
 
-def output_base(rel: str) -> str:
-    """`REL/NAME.txt` and `REL/NAME.it.txt` both give `REL/NAME`."""
-    base = rel[: -len(".txt")] if rel.endswith(".txt") else rel
-    return base[: -len(".it")] if base.endswith(".it") else base
-
-
 def find_inputs(source: Path, out: Path) -> list[InputFile]:
     """The `.txt` files of a file or folder, sorted; refused ones carry a `problem` instead of being dropped.
 
@@ -74,7 +68,7 @@ def find_inputs(source: Path, out: Path) -> list[InputFile]:
     if not source.exists() and not source.is_symlink():
         raise InputError(f"{source} does not exist")
     if not source.is_dir():
-        return [InputFile(source.name, source, output_base(source.name))]
+        return [InputFile(source.name, source, article_name(source.name))]
     root = source.resolve()
     out_resolved = out.resolve()
     if out_resolved == root:
@@ -102,7 +96,7 @@ def find_inputs(source: Path, out: Path) -> list[InputFile]:
 
 def _input(source: Path, path: Path, problem: str | None) -> InputFile:
     rel = path.relative_to(source).as_posix()
-    return InputFile(rel, path, output_base(rel), problem)
+    return InputFile(rel, path, article_name(rel), problem)
 
 
 def _refuse_clashes(inputs: list[InputFile]) -> list[InputFile]:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from mt.document import article_name
 from mt.errors import InputError, UsageError
 from mt.records import read_jsonl
-from mt.runs import CACHE_NAME, find_inputs, output_base, translate_path
+from mt.runs import CACHE_NAME, find_inputs, translate_path
 from mt.segment import segment
 from mt.translate import Translator
 
@@ -53,9 +54,9 @@ def options(request, tiny_model) -> dict:
 
 
 def test_output_names():
-    assert output_base("a/b/NAME.txt") == "a/b/NAME"
-    assert output_base("NAME.it.txt") == "NAME"
-    assert output_base("it.txt") == "it"
+    assert article_name("a/b/NAME.txt") == "a/b/NAME"
+    assert article_name("NAME.it.txt") == "NAME"
+    assert article_name("it.txt") == "it"
 
 
 def test_layout_records_and_manifest(articles, tmp_path, options):
@@ -68,7 +69,7 @@ def test_layout_records_and_manifest(articles, tmp_path, options):
         "sport.aligned.jsonl", "sport.en.txt",
     ]
     for rel, text in ARTICLES.items():
-        base = out / output_base(rel)
+        base = out / article_name(rel)
         source_lines = text.lstrip("\ufeff").replace("\r\n", "\n").splitlines()
         english = (base.parent / (base.name + ".en.txt")).read_text(encoding="utf-8").split("\n")
         assert english[-1] == "" and len(english) - 1 == len(source_lines)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mt.corpus.align import Bead, align
-from mt.document import read_article
+from mt.document import article_name, read_article
 from mt.errors import InputError, ModelLoadError, MtError, UsageError
 from mt.records import AlignedRecord, write_jsonl
 from mt.runs import atomic_write
@@ -20,8 +20,6 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 RECORDS_SUFFIX = ".aligned.jsonl"
-# A file's name without these is the name it is matched by (X.it.txt <-> X.en.txt, X.txt <-> X.en.txt).
-SUFFIXES = {"it": (".it.txt", ".txt"), "en": (".en.txt", ".txt")}
 
 
 @dataclass
@@ -45,8 +43,7 @@ def _articles(folder: Path, lang: str) -> dict[str, Path]:
         if not path.is_file() or any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
         rel = path.relative_to(folder).as_posix()
-        suffix = next(s for s in SUFFIXES[lang] if rel.endswith(s))
-        name = rel[: -len(suffix)]
+        name = article_name(rel)
         # X.it.txt wins over a stray X.txt beside it; the other language's files are not ours.
         if rel.endswith(".en.txt" if lang == "it" else ".it.txt") or name in found:
             continue

@@ -9,13 +9,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from mt.document import read_article
+from mt.document import article_name, read_article
 from mt.errors import InputError, UsageError
 
 log = logging.getLogger(__name__)
 
 # suffixes stripped from file names, and the order in which they are tried per role
-LANG_SUFFIXES = ("it", "en")
 HYPOTHESIS_SUFFIXES = (".en.txt",)
 REFERENCE_SUFFIXES = (".en.txt", ".txt")
 SOURCE_SUFFIXES = (".it.txt", ".txt")
@@ -54,10 +53,8 @@ class TestSet:
 
 
 def doc_name(path: Path) -> str:
-    """NAME for NAME.txt, NAME.it.txt and NAME.en.txt."""
-    name = path.name[: -len(".txt")] if path.name.endswith(".txt") else path.name
-    stem, dot, lang = name.rpartition(".")
-    return stem if dot and lang in LANG_SUFFIXES else name
+    """NAME for NAME.txt, NAME.it.txt and NAME.en.txt (the file's own name, folders dropped)."""
+    return article_name(path.name)
 
 
 def find_in(folder: Path, rel: Path, suffixes: tuple[str, ...], exclude: set[Path]) -> Path | None:
