@@ -103,23 +103,27 @@ def model_json(ref: ModelRef, filename: str) -> dict | None:
     Read as plain JSON so that neither torch nor transformers' config machinery is imported for it.
     """
     if ref.local:
-        path = Path(ref.location) / filename
+        folder = Path(ref.location)
     else:
         from huggingface_hub import hf_hub_download
         from huggingface_hub.errors import RemoteEntryNotFoundError
 
         try:
-            path = Path(hf_hub_download(ref.location, filename))
+            folder = Path(hf_hub_download(ref.location, filename)).parent
         except RemoteEntryNotFoundError:  # the repository exists but has no such file
             return None
         except LOAD_ERRORS as e:
             raise load_error(ref.name, e) from None
-    if not path.is_file():
-        return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return folder_json(folder, filename)
     except (OSError, ValueError) as e:
         raise load_error(ref.name, f"{filename} is not valid JSON ({e})") from None
+
+
+def folder_json(folder: Path, filename: str) -> dict | None:
+    """A JSON file of a model folder on disk, or None when the folder has none."""
+    path = folder / filename
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def load_tokenizer(ref: ModelRef):
@@ -149,8 +153,8 @@ def load_defaults(ref: ModelRef, tokenizer) -> ModelDefaults:
     """Generation defaults from config.json / generation_config.json; the pad id is never generated."""
     config = model_json(ref, "config.json") or {}
     gen = model_json(ref, "generation_config.json") or config
-    pad = _first(gen.get("pad_token_id"), config.get("pad_token_id"), tokenizer.pad_token_id)
-    eos = _first(gen.get("eos_token_id"), config.get("eos_token_id"), tokenizer.eos_token_id)
+    pad = first(gen.get("pad_token_id"), config.get("pad_token_id"), tokenizer.pad_token_id)
+    eos = first(gen.get("eos_token_id"), config.get("eos_token_id"), tokenizer.eos_token_id)
     if isinstance(eos, list):
         eos = eos[0]
     bad = {tuple(seq) for seq in (gen.get("bad_words_ids") or [])}
@@ -160,7 +164,7 @@ def load_defaults(ref: ModelRef, tokenizer) -> ModelDefaults:
     return ModelDefaults(
         eos_id=eos,
         pad_id=pad,
-        decoder_start_id=_first(gen.get("decoder_start_token_id"), config.get("decoder_start_token_id"), pad),
+        decoder_start_id=first(gen.get("decoder_start_token_id"), config.get("decoder_start_token_id"), pad),
         bad_words_ids=tuple(sorted(bad)),
         beams=gen.get("num_beams") or 1,
         max_length=gen.get("max_length") or 512,
@@ -168,5 +172,6 @@ def load_defaults(ref: ModelRef, tokenizer) -> ModelDefaults:
     )
 
 
-def _first(*values):
+def first(*values):
+    """The first value that is not None (a setting, then the model's own, then a fallback)."""
     return next((v for v in values if v is not None), None)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from mt.translate.backends import Backend, DecodeSettings, Generated, register_backend
+from mt.translate.model import first, folder_json
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +92,12 @@ class CTranslate2Backend(Backend):
 
     def _read_generation_defaults(self, source: Path) -> None:
         """transformers' defaults for what DecodeSettings leaves open, read without importing it."""
-        config = _read_json(source / "config.json")
-        gen = _read_json(source / "generation_config.json") or config
-        self.eos_id = _first(gen.get("eos_token_id"), config.get("eos_token_id"), 0)
+        config = folder_json(source, "config.json") or {}
+        gen = folder_json(source, "generation_config.json") or config
+        self.eos_id = first(gen.get("eos_token_id"), config.get("eos_token_id"), 0)
         if isinstance(self.eos_id, list):
             self.eos_id = self.eos_id[0]
-        forced = _first(gen.get("forced_eos_token_id"), config.get("forced_eos_token_id"))
+        forced = first(gen.get("forced_eos_token_id"), config.get("forced_eos_token_id"))
         self.forced_eos = forced is not None
         self.beams = gen.get("num_beams") or 1
         self.max_length = gen.get("max_length") or 20  # transformers' own fallback
@@ -116,9 +117,9 @@ class CTranslate2Backend(Backend):
             "beam_size": settings.beams or self.beams,
             "max_decoding_length": max(longest, 1),
             "min_decoding_length": min(settings.min_new_tokens or 0, max(longest, 1)),
-            "length_penalty": _first(settings.length_penalty, self.length_penalty),
-            "repetition_penalty": _first(settings.repetition_penalty, self.repetition_penalty),
-            "no_repeat_ngram_size": _first(settings.no_repeat_ngram_size, self.no_repeat_ngram_size),
+            "length_penalty": first(settings.length_penalty, self.length_penalty),
+            "repetition_penalty": first(settings.repetition_penalty, self.repetition_penalty),
+            "no_repeat_ngram_size": first(settings.no_repeat_ngram_size, self.no_repeat_ngram_size),
             "suppress_sequences": suppress or None,
             # the eos counts in the length that scores are normalised by, as in transformers
             "return_end_token": True,
@@ -141,14 +142,3 @@ class CTranslate2Backend(Backend):
                 length += 1  # transformers counts the eos it forces at the limit, with log-prob 0
             outputs.append(Generated(ids=ids, score=float(total / max(length, 1))))
         return outputs
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _first(*values):
-    return next((v for v in values if v is not None), None)
