@@ -24,3 +24,7 @@ class ModelLoadError(MtError):
 
 class RulesError(MtError):
     """An invalid fix-rules file."""
+
+
+class OutputError(MtError):
+    """The output folder cannot be used or written (not writable, disk full, in use by another run)."""
