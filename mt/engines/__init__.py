@@ -1,0 +1,81 @@
+"""Engines decide where translation happens (this process, or a Ray cluster); never how outputs are written.
+
+The folder runner (mt.runs) plans each file, looks its sentences up in the cache, and hands the engine
+one FileJob per file; the engine gives back one FileResult per job, in any order, as they complete.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from mt.errors import UsageError
+
+ENGINES: dict[str, type[Engine]] = {}
+ENGINE_CHOICES = ("local", "ray")
+
+
+def register_engine(name: str):
+    def wrap(cls):
+        ENGINES[name] = cls
+        cls.name = name
+        return cls
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class FileJob:
+    """One file's work: the unique non-blank sentences to translate (first-appearance order), none of
+    which the cache holds; translating exactly this list keeps outputs identical across engines."""
+
+    rel: str
+    sentences: list[str]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The translations of a FileJob's sentences, in the same order; or the error that failed the file."""
+
+    rel: str
+    translations: list | None  # list[mt.translate.Translation]
+    error: str | None = None
+
+
+class Engine(ABC):
+    """Translates FileJobs with the settings of the driver's `translator` (rebuilt elsewhere from
+    `translator.options`). Engines never touch the output folder or the cache."""
+
+    name = "engine"
+
+    def __init__(self, translator, **options):
+        self.translator = translator
+
+    @abstractmethod
+    def run(self, jobs: Iterable[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
+        """Yield one FileResult per job as each completes; `progress(n)` reports n sentences finished."""
+
+    def close(self) -> None:  # noqa: B027 (most engines hold nothing to release)
+        """Release workers (a private Ray instance is shut down here)."""
+
+
+@register_engine("local")
+class LocalEngine(Engine):
+    """This process, one file after another: jobs are taken one at a time, so each file's cache lookup
+    sees the translations of every file before it."""
+
+    def run(self, jobs: Iterable[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
+        for job in jobs:
+            translations = self.translator.translate(job.sentences, progress=progress, use_cache=False)
+            yield FileResult(job.rel, translations)
+
+
+def make_engine(name: str, translator, **options) -> Engine:
+    """The engine registered under `name`; `ray` is imported only when asked for."""
+    if name not in ENGINE_CHOICES:
+        raise UsageError(f"unknown engine {name!r}; use one of {', '.join(ENGINE_CHOICES)}")
+    if name not in ENGINES:
+        importlib.import_module(f"mt.engines.{name}")
+    return ENGINES[name](translator, **options)
