@@ -5,6 +5,10 @@ The public API; heavy libraries (torch, transformers, ctranslate2, datasets) loa
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+
 __version__ = "0.1.0"
 
 _LAZY = {
@@ -26,9 +30,22 @@ _LAZY = {
 __all__ = ["__version__", *_LAZY]
 
 
-def __getattr__(name: str):
-    if name in _LAZY:
-        import importlib
+class _Api(types.ModuleType):
+    """`mt.segment` and `mt.evaluate` are both functions of the API and subpackages. Importing a
+    subpackage makes Python set it as an attribute of `mt`, which would hide the function; this module
+    type keeps the API names for the functions (the subpackages stay reachable through sys.modules)."""
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'mt' has no attribute {name!r}")
+    def __getattr__(self, name: str):
+        if name in _LAZY:
+            value = getattr(importlib.import_module(_LAZY[name]), name)
+            types.ModuleType.__setattr__(self, name, value)
+            return value
+        raise AttributeError(f"module 'mt' has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in _LAZY and isinstance(value, types.ModuleType):
+            return  # a subpackage being imported: the API name stays the function's
+        types.ModuleType.__setattr__(self, name, value)
+
+
+sys.modules[__name__].__class__ = _Api
