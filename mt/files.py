@@ -244,7 +244,7 @@ def find_files(
         folder = Path(e.filename) if e.filename else source
         rel = folder.relative_to(source).as_posix() if folder.is_relative_to(source) else str(folder)
         found.append(Found(rel + "/", folder, f"is a folder that cannot be read ({e.strerror}); "
-                                              f"its files were not translated"))
+                                              f"its files were left out"))
 
     for folder, dirs, files in os.walk(source, onerror=unreadable):
         here = Path(folder)
@@ -280,7 +280,7 @@ def _file_problem(path: Path, root: Path | None) -> str | None:
         except OSError as e:
             if e.errno == errno.ELOOP:
                 return "is a symlink loop"
-            return "is a broken symlink"
+            return "does not exist (a broken symlink)"
         except RuntimeError:
             return "is a symlink loop"
         if root is not None and not target.is_relative_to(root):
