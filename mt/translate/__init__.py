@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,16 @@ class Translator:
         self.generate_calls = 0
 
     @property
+    def options(self) -> dict:
+        """The constructor's keyword arguments but the cache: `Translator(**t.options)` elsewhere (a
+        Ray worker) translates exactly as `t` does."""
+        return {"model": self.ref.name, "backend": self.backend_name, "device": self.device,
+                "quantization": self.quantization, "beams": self.beams,
+                "max_new_tokens": self.max_new_tokens, "min_new_tokens": self.min_new_tokens,
+                "batch_tokens": self.batch_tokens, "threads": self.threads,
+                "max_input_tokens": self.max_input_tokens}
+
+    @property
     def model(self) -> str:
         return self.ref.name
 
@@ -160,25 +171,35 @@ class Translator:
             bad_words_ids=defaults.bad_words_ids,
         )
 
-    def translate(self, sentences: list[str]) -> list[Translation]:
-        """Translations in input order. Cache entries made here are committed when it returns."""
+    def translate(self, sentences: list[str], *, progress: Callable[[int], None] | None = None,
+                  use_cache: bool = True) -> list[Translation]:
+        """Translations in input order. Cache entries made here are committed when it returns.
+
+        `progress(n)` is told after each batch how many input sentences it completed; `use_cache=False`
+        leaves the cache alone (the folder runner looks up and stores sentences itself).
+        """
+        cache = self.cache if use_cache else None
         unique = list(dict.fromkeys(s for s in sentences if s.strip()))
         known: dict[str, Translation] = {}
-        if self.cache is not None and unique:
-            known = {s: Translation(*row) for s, row in self.cache.get(unique).items()}
+        if cache is not None and unique:
+            known = {s: Translation(*row) for s, row in cache.get(unique).items()}
         todo = [s for s in unique if s not in known]
         if todo:
             try:
-                known.update(self._translate_new(todo))
-                if self.cache is not None:
-                    self.cache.commit()
+                new = self._translate_new(todo, progress)
+                known.update(new)
+                if cache is not None:
+                    for source, t in new.items():
+                        cache.put(source, t.text, t.parts, t.degenerate, t.score)
+                    cache.commit()
             except BaseException:
-                if self.cache is not None:
-                    self.cache.rollback()
+                if cache is not None:
+                    cache.rollback()
                 raise
         return [known.get(s, Translation("")) for s in sentences]
 
-    def _translate_new(self, sources: list[str]) -> dict[str, Translation]:
+    def _translate_new(self, sources: list[str], progress: Callable[[int], None] | None = None
+                       ) -> dict[str, Translation]:
         backend = self.backend
         limit = self.max_input_tokens or self._defaults.max_input_tokens
         units: list[tuple[int, list[int]]] = []  # (index into sources, token ids of one part)
@@ -186,7 +207,8 @@ class Translator:
             for part in split_long(source, self._count, limit):
                 units.append((i, self._encode(part)))
         settings = self.decode_settings
-        texts, scores, out_ids = self._generate(backend, [ids for _, ids in units], settings)
+        texts, scores, out_ids = self._generate(backend, [ids for _, ids in units], settings,
+                                                _Completion(units, progress) if progress else None)
         sources_of = [sources[i] for i, _ in units]
         flagged = [k for k in range(len(units))
                    if self.guard.looks_degenerate(texts[k], sources_of[k], out_ids[k])]
@@ -214,11 +236,10 @@ class Translator:
                 score=score,
             )
             result[source] = t
-            if self.cache is not None:
-                self.cache.put(source, t.text, t.parts, t.degenerate, t.score)
         return result
 
-    def _generate(self, backend: Backend, inputs: list[list[int]], settings: DecodeSettings):
+    def _generate(self, backend: Backend, inputs: list[list[int]], settings: DecodeSettings,
+                  done: _Completion | None = None):
         """Texts, scores and output ids in input order; batches are formed over length-sorted inputs."""
         texts: list[str] = [""] * len(inputs)
         scores: list[float | None] = [None] * len(inputs)
@@ -227,6 +248,8 @@ class Translator:
         for batch in make_batches([len(x) for x in inputs], budget):
             outputs = backend.generate([inputs[i] for i in batch], settings)
             self.generate_calls += 1
+            if done is not None:
+                done.finished(batch)
             for i, out in zip(batch, outputs):
                 texts[i] = self._tokenizer.decode(out.ids, skip_special_tokens=True)
                 scores[i] = out.score
@@ -242,6 +265,26 @@ class Translator:
     def close(self) -> None:
         if self.cache is not None:
             self.cache.close()
+
+
+class _Completion:
+    """Counts input sentences whose every part has been generated, for progress reports."""
+
+    def __init__(self, units: list[tuple[int, list[int]]], report: Callable[[int], None]):
+        self.owner = [i for i, _ in units]
+        self.left: dict[int, int] = {}
+        for i in self.owner:
+            self.left[i] = self.left.get(i, 0) + 1
+        self.report = report
+
+    def finished(self, batch: list[int]) -> None:
+        complete = 0
+        for k in batch:
+            i = self.owner[k]
+            self.left[i] -= 1
+            complete += self.left[i] == 0
+        if complete:
+            self.report(complete)
 
 
 def _check_choice(what: str, value: str, choices: tuple[str, ...]) -> None:
