@@ -1,16 +1,13 @@
 """`mt fix`: apply fix rules to a file or folder, or suggest candidate rules from hypotheses.
 
-A thin layer over `mt.fixes` (applying) and `mt.evaluate.suggest` (suggesting).
+A thin layer over `mt.fixes` (applying) and `mt.fixes.suggest` (suggesting).
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
-
-log = logging.getLogger(__name__)
 
 
 def add_parser(sub) -> None:
@@ -19,9 +16,14 @@ def add_parser(sub) -> None:
         help="repair predictably garbled phrases with rules, or suggest rules",
         description=(
             "Apply the rules of one side (default target) to IN and write OUT (files, or folders: every "
-            "*.txt under IN, relative paths kept). Nothing outside the matched spans changes, line endings "
-            "included. With --suggest HYP --ref REF, print candidate target rules as YAML instead."
+            "*.txt under IN, relative paths kept, hidden files and folders skipped). Nothing outside the "
+            "matched spans changes, line endings included; IN is never written, so OUT must not be IN nor "
+            "overlap it. A file that cannot be fixed (not UTF-8, unreadable, a rule that runs too long) is "
+            "listed at the end and the others are fixed. With --suggest HYP --ref REF, print candidate "
+            "target rules as YAML instead; their replace is a placeholder that --rules refuses until "
+            "you fill it in."
         ),
+        epilog="exit codes: 0 all fixed, 1 some files failed (the rest are fixed), 2 usage or set-up error.",
     )
     p.add_argument("paths", nargs="*", metavar="IN OUT", help="input and output file or folder")
     p.add_argument("--rules", metavar="RULES", help="rules file (YAML), e.g. corpora/fixes.yaml")
@@ -55,57 +57,25 @@ def run(args: argparse.Namespace) -> int:
     return apply(args)
 
 
-def pairs(source: Path, target: Path) -> list[tuple[Path, Path]]:
-    """(input file, output file) for a file, or for every *.txt under a folder."""
-    from mt.errors import InputError, UsageError
-
-    if not source.exists():
-        raise InputError(f"{source} does not exist")
-    if source.is_file():
-        if target.is_dir():
-            return [(source, target / source.name)]
-        return [(source, target)]
-    if target.exists() and not target.is_dir():
-        raise UsageError(f"{source} is a folder, so OUT must be a folder; {target} is a file")
-    if target.resolve() == source.resolve():
-        raise UsageError("OUT must differ from IN; the input is never changed in place")
-    files = sorted(p for p in source.rglob("*.txt") if p.is_file())
-    if not files:
-        raise InputError(f"no *.txt files in {source}")
-    return [(p, target / p.relative_to(source)) for p in files]
-
-
 def apply(args: argparse.Namespace) -> int:
-    from mt.fixes import fix_file, load_rules
+    from mt.fixes import fix_path, load_rules
 
     ruleset = load_rules(args.rules)
-    totals: dict[str, int] = {}
-    changed_files = 0
-    for src, dst in pairs(Path(args.paths[0]), Path(args.paths[1])):
-        fix = fix_file(src, dst, ruleset, args.side)
-        for rule_id, n in fix.counts.items():
-            totals[rule_id] = totals.get(rule_id, 0) + n
-        if fix.changes:
-            changed_files += 1
-            if args.diff:
-                sys.stdout.writelines(_diff(fix.changes, str(src), str(dst)))
+    report = fix_path(Path(args.paths[0]), Path(args.paths[1]), ruleset, args.side)
     if args.diff:
-        for rule_id, n in totals.items():
+        for fix in report.fixed:
+            sys.stdout.writelines(fix.diff())
+        for rule_id, n in report.counts.items():
             print(f"{rule_id}: {n}", file=sys.stderr)
-        print(f"{sum(totals.values())} replacement(s) in {changed_files} file(s)", file=sys.stderr)
-    return 0
-
-
-def _diff(changes: list[tuple[int, str, str]], old_name: str, new_name: str):
-    """A unified diff with one hunk per changed line (line numbers those of the file)."""
-    yield f"--- {old_name}\n+++ {new_name}\n"
-    for number, old, new in changes:
-        yield f"@@ -{number} +{number} @@\n-{old}\n+{new}\n"
+        print(report, file=sys.stderr)
+    for message in report.failed:
+        print(f"failed: {message}", file=sys.stderr)
+    return 1 if report.failed else 0
 
 
 def suggest(args: argparse.Namespace) -> int:
-    from mt.evaluate.suggest import candidates_yaml, suggest_rules
     from mt.evaluate.testset import load_testset
+    from mt.fixes.suggest import candidates_yaml, suggest_rules
 
     testset = load_testset([args.suggest], args.ref)
     where = [f"{s.document}:{s.line}" for s in testset.segments]

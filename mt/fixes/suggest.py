@@ -11,8 +11,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import resources
 
+from mt.fixes.rules import PLACEHOLDER
+
 TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
-PLACEHOLDER = "TODO"
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Candidate:
 
 
 def stopwords(lang: str = "en") -> set[str]:
+    """The function words that cannot start or end a suggested phrase (the one place that reads them)."""
     text = resources.files("mt.evaluate").joinpath(f"data/stopwords.{lang}.txt").read_text("utf-8")
     return {w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}
 
@@ -95,7 +97,8 @@ def _slug(text: str) -> str:
 
 
 def candidates_yaml(candidates: list[Candidate]) -> str:
-    """Valid rules (target side, literal find) with a placeholder replace, as YAML to review."""
+    """Target rules (literal find) as YAML to review; `replace` is the placeholder, which load_rules
+    refuses until the user writes the replacement."""
     import yaml
 
     rules, ids = [], set()
@@ -110,8 +113,8 @@ def candidates_yaml(candidates: list[Candidate]) -> str:
         })
     header = (
         "# Suggested target rules: n-grams that recur in the hypotheses but never in the references.\n"
-        f"# Review each one: set `replace` (now {PLACEHOLDER!r}) or delete the rule, then paste the\n"
-        "# rules into your rules file.\n"
+        f"# Review each one: set `replace` (now {PLACEHOLDER!r}, which is refused until you do) or delete\n"
+        "# the rule, then paste the rules into your rules file.\n"
     )
     if not rules:
         return header + "[]\n"

@@ -1,30 +1,39 @@
-"""Fix rules: repairs for phrases that machine translation predictably garbles, kept in a YAML file.
+"""Fix rules and rule sets: loading and validating a YAML rules file, and applying it to a string.
 
-Source rules pre-edit the Italian before translation, target rules post-edit the English; this
-module loads and validates a rules file and applies it, changing nothing outside the matched spans.
+Patterns run on the `regex` package with a time limit, so a rule that backtracks catastrophically
+stops with an error naming it instead of hanging the run.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mt.errors import RulesError, UsageError
+import regex
+
+from mt.errors import InputError, RulesError, UsageError
 
 SIDES = ("source", "target")
 REQUIRED_FIELDS = ("id", "side", "find", "replace")
 OPTIONAL_FIELDS = {"regex": False, "note": ""}
+# the `replace` of a suggested rule until the user writes one; such a rule is refused when loading
+PLACEHOLDER = "TODO"
+# seconds one rule may take on one line: real rules take microseconds, a backtracking one takes forever
+TIMEOUT_S = 2.0
 
 # `\1`, `\g<1>` or `\g<name>` in a regex replacement
-_GROUP_REF = re.compile(r"\\(?:(\d+)|g<([^>]*)>)")
+_GROUP_REF = regex.compile(r"\\(?:(\d+)|g<([^>]*)>)")
+
+
+class RuleTimeout(InputError):
+    """A rule ran past TIMEOUT_S on some text: that input fails (the others are still fixed)."""
 
 
 @dataclass(frozen=True)
 class FixRule:
-    """One rule. A literal `find` is case-sensitive and matches whole words only;
-    `regex: true` makes it a Python `re` pattern and `replace` may use `\\1` group references."""
+    """One rule. A literal `find` is case-sensitive and matches whole words only; `regex: true` makes
+    it a pattern (Python `re` syntax, run by the `regex` package) and `replace` may use `\\1` groups."""
 
     id: str
     side: str
@@ -32,30 +41,34 @@ class FixRule:
     replace: str
     regex: bool = False
     note: str = ""
-    pattern: re.Pattern = field(init=False, repr=False, compare=False)
+    pattern: regex.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "pattern", compile_find(self.find, self.regex))
 
     def apply(self, text: str) -> tuple[str, int]:
         """The text with every match replaced, and the number of replacements."""
-        if self.regex:
-            return self.pattern.subn(self.replace, text)
-        # a function, so a literal replacement's backslashes are never read as group references
-        return self.pattern.subn(lambda _m: self.replace, text)
+        # a function for a literal, so its backslashes are never read as group references
+        replace = self.replace if self.regex else lambda _m: self.replace
+        try:
+            return self.pattern.subn(replace, text, timeout=TIMEOUT_S)
+        except TimeoutError:
+            raise RuleTimeout(
+                f"rule {self.id!r} ran over {TIMEOUT_S:g} s on one line and was stopped (its find "
+                f"backtracks catastrophically); simplify the pattern, e.g. (a+)+ to a+") from None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "side": self.side, "find": self.find, "replace": self.replace,
                 "regex": self.regex, "note": self.note}
 
 
-def compile_find(find: str, regex: bool) -> re.Pattern:
+def compile_find(find: str, is_regex: bool) -> regex.Pattern:
     """The pattern a rule searches for; a literal never matches inside a longer word."""
-    if regex:
-        return re.compile(find)
-    start = r"(?<!\w)" if re.match(r"\w", find) else ""
-    end = r"(?!\w)" if re.search(r"\w$", find) else ""
-    return re.compile(start + re.escape(find) + end)
+    if is_regex:
+        return regex.compile(find)
+    start = r"(?<!\w)" if regex.match(r"\w", find) else ""
+    end = r"(?!\w)" if regex.search(r"\w$", find) else ""
+    return regex.compile(start + regex.escape(find) + end)
 
 
 @dataclass(frozen=True)
@@ -158,16 +171,19 @@ def parse_rule(entry: object, number: int, name: str) -> FixRule:
         raise RulesError(f"{where}: empty find")
     try:
         pattern = compile_find(values["find"], values["regex"])
-    except re.error as e:
+    except regex.error as e:
         raise RulesError(f"{where}: bad regex {values['find']!r}: {e}") from None
     if pattern.search("") is not None:
         raise RulesError(f"{where}: find {values['find']!r} matches the empty string")
+    if values["replace"] == PLACEHOLDER:
+        raise RulesError(f"{where}: replace is still the placeholder {PLACEHOLDER!r} of a suggested rule; "
+                         f"write the replacement or delete the rule")
     if values["regex"]:
         check_template(values["replace"], pattern, where)
     return FixRule(**{k: values[k] for k in (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)})
 
 
-def check_template(replace: str, pattern: re.Pattern, where: str) -> None:
+def check_template(replace: str, pattern: regex.Pattern, where: str) -> None:
     """A regex replacement may only refer to groups the pattern has."""
     for number, group in _GROUP_REF.findall(replace):
         ref = number or group
@@ -176,66 +192,15 @@ def check_template(replace: str, pattern: re.Pattern, where: str) -> None:
             raise RulesError(f"{where}: replace refers to group \\{ref}, which find lacks")
     # the template itself (bad escapes such as `\\q`) is only parsed on a match: make one on ""
     try:
-        probe = re.compile(f"(?:{pattern.pattern})|", pattern.flags)
-    except re.error:  # e.g. global flags that must stay first; the group check above still holds
+        probe = regex.compile(f"(?:{pattern.pattern})|", pattern.flags)
+    except regex.error:  # e.g. global flags that must stay first; the group check above still holds
         return
     try:
         probe.sub(replace, "", count=1)
-    except (re.error, IndexError) as e:
+    except (regex.error, IndexError) as e:
         raise RulesError(f"{where}: bad replace {replace!r}: {e}") from None
 
 
-def apply_rules(text: str, rules: RuleSet | str | Path, side: str = "target") -> str:
-    """The text with one side's rules applied (rules: a RuleSet or a rules file)."""
-    ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
-    return ruleset.apply(text, side)[0]
-
-
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-_BOM = b"\xef\xbb\xbf"
-
-
-@dataclass
-class FileFix:
-    """What fixing one file changed: rule counts and (line number, before, after) per changed line."""
-
-    source: str
-    counts: dict[str, int]
-    changes: list[tuple[int, str, str]]
-
-
-def fix_text(text: str, ruleset: RuleSet, side: str, name: str = "<text>") -> tuple[str, FileFix]:
-    """Apply rules line by line; line endings and everything outside the matches stay as they were."""
-    check_side(side)
-    out: list[str] = []
-    fix = FileFix(name, {}, [])
-    for number, match in enumerate(_LINE.finditer(text), 1):
-        line = match.group()
-        body = line.rstrip("\r\n")
-        ending = line[len(body):]
-        fixed, counts = ruleset.apply(body, side)
-        if fixed != body:
-            fix.changes.append((number, body, fixed))
-            for rule_id, n in counts.items():
-                fix.counts[rule_id] = fix.counts.get(rule_id, 0) + n
-        out.append(fixed + ending)
-    return "".join(out), fix
-
-
-def fix_file(source: str | Path, target: str | Path, ruleset: RuleSet, side: str = "target") -> FileFix:
-    """Fix one UTF-8 file into target (a BOM is kept); the target is replaced only when complete."""
-    from mt.document import decode_text
-
-    src, dst = Path(source), Path(target)
-    try:
-        data = src.read_bytes()
-    except OSError as e:
-        from mt.errors import InputError
-
-        raise InputError(f"cannot read {src}: {e.strerror}") from None
-    text, fix = fix_text(decode_text(data, str(src)), ruleset, side, str(src))
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_name(dst.name + ".tmp")
-    tmp.write_bytes((_BOM if data.startswith(_BOM) else b"") + text.encode("utf-8"))
-    tmp.replace(dst)
-    return fix
+def apply_rules(text: str, rules: RuleSet, side: str = "target") -> str:
+    """The text with one side's rules applied (load a rules file with `load_rules`)."""
+    return rules.apply(text, side)[0]
