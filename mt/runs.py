@@ -1,30 +1,35 @@
-"""Folder runs of `mt translate`: finding inputs, translating file by file, atomic outputs, manifest, resume.
+"""Folder runs of `mt translate`: finding inputs, planning each file, handing its sentences to an engine,
+and writing outputs, cache entries and the manifest as results come back; resume after any stop.
 
-The only module that writes `mt translate` output folders; a run killed at any point leaves complete files.
+The driver is the one writer: engines (mt.engines) only translate; the output folder is mt.output_folder's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
 import sys
-import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mt.document import Document, article_name, read_article
+from mt.engines import FileJob, FileResult, make_engine
 from mt.errors import InputError, UsageError
+from mt.files import atomic_write, find_files
+from mt.output_folder import (
+    CACHE_NAME,
+    ENGLISH_SUFFIX,
+    Manifest,
+    english_path,
+    locked,
+    records_path,
+)
 from mt.records import AlignedRecord, write_jsonl
-from mt.translate import Translator
+from mt.translate import Translation, Translator
 
-MANIFEST = "manifest.json"
-CACHE_NAME = ".mt-cache.sqlite"
-ENGLISH_SUFFIX = ".en.txt"
-RECORDS_SUFFIX = ".aligned.jsonl"
+__all__ = ["CACHE_NAME", "InputFile", "RunReport", "find_inputs", "translate_path", "translate_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,7 @@ class RunReport:
     statuses: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     sentences: int = 0
+    seconds: float = 0.0
 
     def count(self, status: str) -> int:
         return sum(1 for s in self.statuses.values() if s == status)
@@ -56,47 +62,27 @@ class RunReport:
         return 1 if self.errors else 0
 
     def summary(self) -> str:
+        rate = self.sentences / self.seconds if self.seconds else 0.0
         return (f"{self.count('done')} translated, {self.count('skipped')} skipped, "
-                f"{self.count('failed')} failed; {self.sentences} sentences; outputs in {self.out}")
+                f"{self.count('failed')} failed; {self.sentences} sentences ({rate:.1f}/s); "
+                f"outputs in {self.out}")
+
+    def failures(self) -> list[str]:
+        """One line per failed input with its reason, for the end of a run."""
+        return [f"failed: {rel}: {error}" for rel, error in sorted(self.errors.items())]
 
 
 def find_inputs(source: Path, out: Path) -> list[InputFile]:
-    """The `.txt` files of a file or folder, sorted; refused ones carry a `problem` instead of being dropped.
+    """The `.txt` files of a file or folder (mt.files.find_files' rule: hidden ones skipped, symlinked
+    folders not followed), sorted; refused ones carry a `problem` instead of being dropped.
 
-    Skips our own outputs (`*.en.txt`, anything under `out`); symlinked folders are not followed.
+    Our own outputs (`*.en.txt`, anything under `out`) are never inputs.
     """
-    if not source.exists() and not source.is_symlink():
-        raise InputError(f"{source} does not exist")
-    if not source.is_dir():
-        return [InputFile(source.name, source, article_name(source.name))]
-    root = source.resolve()
-    out_resolved = out.resolve()
-    if out_resolved == root:
-        raise UsageError(f"--out {out} is the input folder; choose another output folder")
-    found: list[InputFile] = []
-    for folder, dirs, files in os.walk(source):
-        here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if (here / d).resolve() != out_resolved)
-        for name in dirs:
-            if name.endswith(".txt") and not name.endswith(ENGLISH_SUFFIX):
-                found.append(_input(source, here / name, "is a folder, not a text file"))
-        for name in files:
-            if not name.endswith(".txt") or name.endswith(ENGLISH_SUFFIX):
-                continue
-            path = here / name
-            problem = None
-            if path.is_symlink() and not path.resolve().is_relative_to(root):
-                problem = "is a symlink to a file outside the input folder; refused"
-            elif path.exists() and not path.is_file():
-                problem = "is not a regular file"
-            found.append(_input(source, path, problem))
-    found.sort(key=lambda f: f.rel)
-    return _refuse_clashes(found)
-
-
-def _input(source: Path, path: Path, problem: str | None) -> InputFile:
-    rel = path.relative_to(source).as_posix()
-    return InputFile(rel, path, article_name(rel), problem)
+    source, out = Path(source), Path(out)
+    if source.is_dir() and out.exists() and out.resolve() == source.resolve():
+        raise UsageError(f"the output folder {out} is the input folder; choose another output folder")
+    found = find_files(source, [".txt"], exclude_suffixes=[ENGLISH_SUFFIX], exclude=[out])
+    return _refuse_clashes([InputFile(f.rel, f.path, article_name(f.rel), f.problem) for f in found])
 
 
 def _refuse_clashes(inputs: list[InputFile]) -> list[InputFile]:
@@ -113,25 +99,43 @@ def _refuse_clashes(inputs: list[InputFile]) -> list[InputFile]:
     return result
 
 
-def translate_document(
-    doc: Document, translator: Translator, fixes=None
-) -> tuple[list[str], list[AlignedRecord]]:
-    """English lines (one per source line, blank lines kept) and one record per sentence.
+# ------------------------------------------------------------------------------------------ one document
 
-    With `fixes` (a mt.fixes.RuleSet) source rules pre-edit each sentence and target rules post-edit its
-    translation; records then keep the article's sentence and the model's output as source_raw/target_raw.
-    """
+
+@dataclass
+class DocumentPlan:
+    """An article's sentences, where they sit, and what goes to the model (after source fixes)."""
+
+    doc: Document
+    places: list[tuple[int, int, str]]  # (line, sentence in paragraph, sentence as in the article)
+    sources: list[str]
+
+    @property
+    def unique(self) -> list[str]:
+        """What the model translates: each non-blank source once, in first-appearance order."""
+        return list(dict.fromkeys(s for s in self.sources if s.strip()))
+
+
+def plan_document(doc: Document, fixes=None) -> DocumentPlan:
     from mt.segment import segment
 
-    places: list[tuple[int, int, str]] = []  # (line, sentence in paragraph, sentence as in the article)
-    for paragraph in doc.paragraphs:
-        for i, sentence in enumerate(segment(paragraph.text, "it")):
-            places.append((paragraph.index, i, sentence.text))
+    places = [(paragraph.index, i, sentence.text)
+              for paragraph in doc.paragraphs for i, sentence in enumerate(segment(paragraph.text, "it"))]
     sources = [fixes.apply(text, "source")[0] if fixes else text for _, _, text in places]
-    translations = translator.translate(sources)
+    return DocumentPlan(doc, places, sources)
+
+
+def assemble(plan: DocumentPlan, translated: dict[str, Translation], fixes=None
+             ) -> tuple[list[str], list[AlignedRecord]]:
+    """English lines (one per source line, blank lines kept) and one record per sentence.
+
+    With `fixes` target rules post-edit each translation; records then keep the article's sentence and
+    the model's output as source_raw/target_raw.
+    """
     records = []
-    lines: list[list[str]] = [[] for _ in doc.lines]
-    for (line, i, raw), source, t in zip(places, sources, translations):
+    lines: list[list[str]] = [[] for _ in plan.doc.lines]
+    for (line, i, raw), source in zip(plan.places, plan.sources):
+        t = translated.get(source) or Translation("")
         target = fixes.apply(t.text, "target")[0] if fixes else t.text
         records.append(AlignedRecord(
             paragraph=line, sentence=i, source=source, target=target, parts=t.parts,
@@ -143,66 +147,19 @@ def translate_document(
     return [" ".join(parts) for parts in lines], records
 
 
+def translate_document(doc: Document, translator: Translator, fixes=None
+                       ) -> tuple[list[str], list[AlignedRecord]]:
+    """A whole article through `translator` (its cache included): English lines and records."""
+    plan = plan_document(doc, fixes)
+    unique = plan.unique
+    return assemble(plan, dict(zip(unique, translator.translate(unique))), fixes)
+
+
 def english_text(lines: list[str]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder and os.replace: readers see the old or the new file, whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-class Manifest:
-    """`OUTDIR/manifest.json`: the model, the settings, and each input's status; rewritten after each file.
-
-    Entries made under other settings are dropped when the settings change, so they are redone.
-    """
-
-    def __init__(self, out: Path, model: str, settings: dict):
-        self.path = out / MANIFEST
-        self.model = model
-        self.settings = settings
-        self.files: dict[str, dict] = {}
-        old = self._read()
-        if old.get("settings") == settings:
-            self.files = dict(old.get("files", {}))
-        elif old.get("files"):
-            log.warning("%s was made with other settings; its files will be translated again", self.path)
-
-    def _read(self) -> dict:
-        if not self.path.exists():
-            return {}
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return data if isinstance(data, dict) else {}
-        except (OSError, ValueError) as e:
-            log.warning("ignoring unreadable %s (%s); all files will be translated again", self.path, e)
-            return {}
-
-    def done(self, rel: str, sha256: str) -> bool:
-        entry = self.files.get(rel, {})
-        return entry.get("status") == "done" and entry.get("sha256") == sha256
-
-    def failed(self, rel: str) -> bool:
-        return self.files.get(rel, {}).get("status") == "failed"
-
-    def record(self, rel: str, entry: dict) -> None:
-        self.files[rel] = entry
-        self.save()
-
-    def save(self) -> None:
-        data = {"model": self.model, "settings": self.settings, "files": dict(sorted(self.files.items()))}
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+# ---------------------------------------------------------------------------------------------- the run
 
 
 def translate_path(
@@ -214,86 +171,238 @@ def translate_path(
     force: bool = False,
     retry_failed: bool = False,
     progress: bool = False,
+    wait: float | None = None,
+    engine: str = "local",
+    workers: int | None = None,
+    gpus_per_worker: float | None = None,
+    ray_address: str | None = None,
     on_file_done: Callable[[str], None] | None = None,
     **translator_options,
 ) -> RunReport:
     """Translate a `.txt` file or a folder of them into `out` (see `mt translate --help` for the layout).
 
     Without `translator` one is made from `translator_options` with its cache in `out/.mt-cache.sqlite`.
-    Files are done in sorted order; done files whose bytes and settings are unchanged are skipped (so a
-    finished folder costs no model load); failed ones are retried, or only those with `retry_failed`.
-    `fixes` is a RuleSet or a rules file path. `on_file_done(rel)` is called after each file is recorded.
+    Done files whose bytes and settings are unchanged are skipped (so a finished folder costs no model
+    load); failed ones are retried, or only those with `retry_failed`. `fixes` is a mt.fixes RuleSet.
+    `engine` says where translation happens ("local", or "ray" with `workers`, `gpus_per_worker`,
+    `ray_address`); outputs are the same. OUT is locked for the run (`wait` seconds for another run).
+    `on_file_done(rel)` is called after each file is recorded.
     """
-    from tqdm import tqdm
-    from tqdm.contrib.logging import logging_redirect_tqdm
-
-    if fixes is not None and not hasattr(fixes, "apply"):
-        from mt.fixes import load_rules
-
-        fixes = load_rules(fixes)
     source, out = Path(source), Path(out)
     inputs = find_inputs(source, out)
     if not inputs:
         raise InputError(f"no .txt files in {source}")
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
-    if translator is None:
-        translator_options.setdefault("cache", out / CACHE_NAME)
-        translator = Translator(**translator_options)
-    settings = {**translator.settings, "fixes": fixes.digest if fixes else None}
-    manifest = Manifest(out, translator.model, settings)
-    report = RunReport(out=out)
-    bar = tqdm(total=len(inputs), unit="file", disable=not progress, file=sys.stderr, dynamic_ncols=True)
-    started = time.perf_counter()
-    with logging_redirect_tqdm(), bar:  # warnings print above the bar instead of through it
+    with locked(out, wait):
+        if translator is None:
+            translator_options.setdefault("cache", out / CACHE_NAME)
+            translator = Translator(**translator_options)
+        settings = {**translator.settings, "fixes": fixes.digest if fixes else None}
+        manifest = Manifest(out, "translate", model=translator.model, settings=settings)
+        try:
+            run = _Run(out, translator, fixes, manifest, on_file_done)
+            run.go(inputs, force, retry_failed, progress, engine,
+                   dict(workers=workers, threads=translator.threads, gpus_per_worker=gpus_per_worker,
+                        ray_address=ray_address))
+        finally:
+            manifest.close()
+    return run.report
+
+
+@dataclass
+class _Pending:
+    """A file handed to the engine (or waiting for sentences another file is translating)."""
+
+    item: InputFile
+    sha256: str
+    plan: DocumentPlan
+    todo: list[str]
+    waits: set[str]
+    started: float
+    translated: dict[str, Translation] = field(default_factory=dict)
+    returned: bool = False
+
+
+class _Run:
+    """One run's state on the driver: which files are in flight and which sentences they claim.
+
+    Files are planned in sorted order. With a cache, a sentence claimed by an earlier file still in
+    flight is not sent again: the later file waits for it. This is what the local engine does by taking
+    one file at a time, so every engine sends the model the same sentences and outputs are identical.
+    """
+
+    def __init__(self, out: Path, translator: Translator, fixes, manifest: Manifest, on_file_done):
+        self.out = out
+        self.translator = translator
+        self.cache = translator.cache
+        self.fixes = fixes
+        self.manifest = manifest
+        self.on_file_done = on_file_done
+        self.report = RunReport(out=out)
+        self.pending: dict[str, _Pending] = {}
+        self.claimed: dict[str, str] = {}  # sentence -> rel of the earlier file translating it
+        self.retry: list[tuple[InputFile, str]] = []
+        self.bar = None
+
+    def go(self, inputs: list[InputFile], force: bool, retry_failed: bool, progress: bool,
+           engine_name: str, engine_options: dict) -> None:
+        from tqdm import tqdm
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        started = time.perf_counter()
+        todo = self._select(inputs, force, retry_failed)
+        total = sum(n for _, _, n in todo)
+        self.bar = tqdm(total=total, unit="sent", disable=not progress or not todo, file=sys.stderr,
+                        dynamic_ncols=True, smoothing=0.1, desc=f"{len(todo)} files")
+        try:
+            with logging_redirect_tqdm(), self.bar:  # warnings print above the bar, not through it
+                if todo:
+                    engine = make_engine(engine_name, self.translator, **engine_options)
+                    try:
+                        self._translate(engine, [(item, sha) for item, sha, _ in todo])
+                        while self.retry:  # files whose shared sentences an earlier file failed to give
+                            again, self.retry = self.retry, []
+                            self._translate(engine, again)
+                    finally:
+                        engine.close()
+        finally:
+            self.report.seconds = time.perf_counter() - started
+
+    def _select(self, inputs: list[InputFile], force: bool, retry_failed: bool
+                ) -> list[tuple[InputFile, str, int]]:
+        """Record refused inputs, skip done ones; the rest with their sha256 and sentence count."""
+        todo = []
         for item in inputs:
-            status = _run_one(item, out, translator, fixes, manifest, report, force, retry_failed)
-            report.statuses[item.rel] = status
-            if status == "failed":
-                report.errors[item.rel] = manifest.files[item.rel]["error"]
-                log.warning("%s: %s", item.rel, report.errors[item.rel])
-            bar.update(1)
-            rate = report.sentences / max(time.perf_counter() - started, 1e-9)
-            bar.set_postfix(sentences=report.sentences, per_s=f"{rate:.1f}")
-            if status != "skipped" and on_file_done:
-                on_file_done(item.rel)
-    if not manifest.path.exists():
-        manifest.save()
-    return report
+            if retry_failed and not self.manifest.failed(item.rel):
+                self._status(item.rel, "skipped")
+                continue
+            sha256 = None
+            try:
+                if item.problem:
+                    raise InputError(f"{item.path} {item.problem}")
+                sha256 = _sha256(item.path)
+                outputs = (english_path(self.out, item.base), records_path(self.out, item.base))
+                if not force and self.manifest.done(item.rel, sha256) and all(p.exists() for p in outputs):
+                    self._status(item.rel, "skipped")
+                    continue
+                count = len(plan_document(read_article(item.path), self.fixes).places)
+            except InputError as e:
+                self._fail(item.rel, sha256, str(e))
+                continue
+            todo.append((item, sha256, count))
+        return todo
 
+    def _translate(self, engine, items: list[tuple[InputFile, str]]) -> None:
+        for result in engine.run(self._jobs(items), self._progress):
+            self._returned(result)
 
-def _run_one(item: InputFile, out: Path, translator: Translator, fixes, manifest: Manifest,
-             report: RunReport, force: bool, retry_failed: bool) -> str:
-    """Translate one input if it needs it; returns its status for this run."""
-    if retry_failed and not manifest.failed(item.rel):
-        return "skipped"
-    started = time.perf_counter()
-    sha256 = None
-    try:
-        if item.problem:
-            raise InputError(f"{item.path} {item.problem}")
-        sha256 = _sha256(item.path)
-        outputs = (out / (item.base + ENGLISH_SUFFIX), out / (item.base + RECORDS_SUFFIX))
-        if not force and manifest.done(item.rel, sha256) and all(p.exists() for p in outputs):
-            return "skipped"
-        doc = read_article(item.path)
-        if not doc.paragraphs:
-            log.warning("%s has no text; writing empty outputs", item.rel)
-        lines, records = translate_document(doc, translator, fixes)
-    except InputError as e:
-        manifest.record(item.rel, {"status": "failed", "sha256": sha256, "sentences": 0, "error": str(e)})
-        return "failed"
-    atomic_write(outputs[0], english_text(lines))
-    atomic_write(outputs[1], write_jsonl(records))
-    manifest.record(item.rel, {"status": "done", "sha256": sha256, "sentences": len(records),
-                               "seconds": round(time.perf_counter() - started, 3)})
-    report.sentences += len(records)
-    return "done"
+    def _jobs(self, items: list[tuple[InputFile, str]]) -> Iterator[FileJob]:
+        """Plan each file when the engine asks for it, so the cache lookup sees every result so far."""
+        for item, sha256 in items:
+            try:
+                doc = read_article(item.path)
+                if _sha256(item.path) != sha256:
+                    sha256 = _sha256(item.path)  # changed since the run began: record what was read
+                plan = plan_document(doc, self.fixes)
+            except InputError as e:
+                self._fail(item.rel, sha256, str(e))
+                continue
+            if not doc.paragraphs:
+                log.warning("%s has no text; writing empty outputs", item.rel)
+            unique = plan.unique
+            cached = self._cached(unique)
+            waits = {s for s in unique if s not in cached and s in self.claimed} if self.cache else set()
+            todo = [s for s in unique if s not in cached and s not in waits]
+            if self.cache is not None:
+                for s in todo:
+                    self.claimed[s] = item.rel
+            pending = _Pending(item, sha256, plan, todo, waits, time.perf_counter(), translated=cached)
+            self.pending[item.rel] = pending
+            if todo:
+                yield FileJob(item.rel, todo)
+            else:
+                pending.returned = True
+                self._try_finish(pending)
+
+    def _cached(self, unique: list[str]) -> dict[str, Translation]:
+        if self.cache is None or not unique:
+            return {}
+        return {s: Translation(*row) for s, row in self.cache.get(unique).items()}
+
+    def _progress(self, n: int) -> None:
+        self.bar.update(n)
+
+    def _returned(self, result: FileResult) -> None:
+        pending = self.pending[result.rel]
+        pending.returned = True
+        if result.error is not None:
+            self._release(pending)
+            self._fail(pending.item.rel, pending.sha256, result.error)
+            return
+        translated = dict(zip(pending.todo, result.translations))
+        pending.translated.update(translated)
+        if self.cache is not None:
+            for s, t in translated.items():
+                self.cache.put(s, t.text, t.parts, t.degenerate, t.score)
+            self.cache.commit()
+        self._try_finish(pending)
+        for other in list(self.pending.values()):  # later files waiting for these sentences
+            if other.waits & translated.keys():
+                for s in other.waits & translated.keys():
+                    other.translated[s] = translated[s]
+                other.waits -= translated.keys()
+                self._try_finish(other)
+
+    def _release(self, failed: _Pending) -> None:
+        """A failed file's claims are void: files waiting for them are planned again after this round."""
+        lost = {s for s, rel in self.claimed.items() if rel == failed.item.rel}
+        for s in lost:
+            del self.claimed[s]
+        for other in list(self.pending.values()):
+            if other is not failed and other.waits & lost:
+                del self.pending[other.item.rel]
+                self.retry.append((other.item, other.sha256))
+                if other.returned:
+                    self.bar.update(-len(other.todo))  # their sentences will be reported again
+
+    def _try_finish(self, pending: _Pending) -> None:
+        if not pending.returned or pending.waits:
+            return
+        del self.pending[pending.item.rel]
+        item = pending.item
+        for s in pending.todo:
+            self.claimed.pop(s, None)
+        try:
+            lines, records = assemble(pending.plan, pending.translated, self.fixes)
+        except InputError as e:  # a target fix rule that cannot run on this file
+            self._fail(item.rel, pending.sha256, str(e))
+            return
+        atomic_write(english_path(self.out, item.base), english_text(lines), root=self.out)
+        atomic_write(records_path(self.out, item.base), write_jsonl(records), root=self.out)
+        self.manifest.record(item.rel, {"status": "done", "sha256": pending.sha256, "sentences": len(records),
+                                        "seconds": round(time.perf_counter() - pending.started, 3)})
+        self.report.sentences += len(records)
+        self.bar.update(len(records) - len(pending.todo))  # the engine reported the translated ones
+        self._status(item.rel, "done")
+
+    def _fail(self, rel: str, sha256: str | None, error: str) -> None:
+        self.manifest.record(rel, {"status": "failed", "sha256": sha256, "sentences": 0, "error": error})
+        self.report.errors[rel] = error
+        log.info("%s: %s", rel, error)  # the CLI lists every failure at the end
+        self._status(rel, "failed")
+
+    def _status(self, rel: str, status: str) -> None:
+        self.report.statuses[rel] = status
+        if status != "skipped" and self.on_file_done:
+            self.on_file_done(rel)
 
 
 def _sha256(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
     except FileNotFoundError:
         raise InputError(f"{path} does not exist") from None
     except IsADirectoryError:

@@ -8,6 +8,7 @@ import pytest
 
 from mt.document import article_name
 from mt.errors import InputError, UsageError
+from mt.fixes import load_rules
 from mt.records import read_jsonl
 from mt.runs import CACHE_NAME, find_inputs, translate_path
 from mt.segment import segment
@@ -104,11 +105,11 @@ def test_interrupted_runs_resume_to_the_same_bytes(articles, tmp_path, options):
     class DiesInSecondFile(Translator):
         calls = 0
 
-        def translate(self, sentences):
+        def translate(self, sentences, **options):
             DiesInSecondFile.calls += 1
             if DiesInSecondFile.calls == 2:
                 raise KeyboardInterrupt
-            return super().translate(sentences)
+            return super().translate(sentences, **options)
 
     dying = DiesInSecondFile(cache=resumed / CACHE_NAME, **options)
     with pytest.raises(KeyboardInterrupt):  # file 1 skipped, file 2 interrupted mid-translation
@@ -207,7 +208,7 @@ def test_single_file_input(articles, tmp_path, options):
 
 def test_fixes_pre_and_post_edit(articles, tmp_path, options):
     out = tmp_path / "out"
-    translate_path(articles / "sport.txt", out, fixes=DATA / "fixes.yaml", **options)
+    translate_path(articles / "sport.txt", out, fixes=load_rules(DATA / "fixes.yaml"), **options)
     records = read_jsonl(out / "sport.aligned.jsonl")
     first = records[0]
     assert first.source_raw == "La Roma ha vinto la partita." and "Roma Capitale" in first.source

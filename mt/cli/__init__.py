@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 
 from mt import __version__
@@ -34,6 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _exit_now(code: int) -> None:
+    """After Ctrl-C a batch may still run in the model's native threads, and the interpreter's normal
+    shutdown can abort under them (`terminate called…`). Every output is already whole (atomic writes,
+    manifest folded), so the command-line process exits at once."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -53,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         print("error: interrupted; completed outputs are kept, re-run to finish", file=sys.stderr)
+        if argv is None:  # run as the `mt` command, not called from Python
+            _exit_now(130)
         return 130
     except BrokenPipeError:
         return 0

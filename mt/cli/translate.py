@@ -10,7 +10,9 @@ import logging
 import sys
 from pathlib import Path
 
+from mt.engines import ENGINE_CHOICES
 from mt.errors import UsageError
+from mt.output_folder import CACHE_NAME
 from mt.translate import BACKEND_CHOICES, QUANTIZATIONS
 from mt.translate.model import DEFAULT_MODEL
 
@@ -26,8 +28,21 @@ output layout:
 re-runs:
   files already done with the same bytes and settings (model, backend, quantization, beams,
   min/max new tokens, fixes) are skipped, so an interrupted run is finished by running it again;
-  failed files are retried. --force redoes everything, --retry-failed only the failed files.
-  Sentence translations are cached in OUTDIR/.mt-cache.sqlite (--cache PATH to share one).
+  failed files are retried. --retry-failed retries only the failed files. --force writes every
+  file's outputs again; sentences come from the cache when it has them (the cache is keyed by
+  model and settings, so its answers are what the model gives), and --force --no-cache sends every
+  sentence to the model again. Sentence translations are cached in OUTDIR/.mt-cache.sqlite (--cache
+  PATH to share one). Hidden files and folders (names starting with .) are not inputs.
+
+one run per output folder:
+  a run holds OUTDIR/.mt.lock; a second run on the same OUTDIR stops with exit 2 (or waits with
+  --wait SECONDS). Ctrl-C stops a run within seconds; what is complete is kept, re-run to finish.
+
+engines:
+  --engine local (default) translates in this process; --engine ray spreads files over Ray actors
+  (pip install -e ".[ray]" in the checkout), on a private local Ray instance or on the cluster of
+  --ray-address / $RAY_ADDRESS. Outputs are the same with either engine; a folder begun with one
+  can be finished with the other.
 
 exit codes: 0 all done, 1 some inputs failed (the rest are done), 2 usage or set-up error.
 
@@ -71,6 +86,15 @@ def add_parser(sub) -> None:
     again = p.add_mutually_exclusive_group()
     again.add_argument("--force", action="store_true", help="translate again files already done")
     again.add_argument("--retry-failed", action="store_true", help="only retry the files that failed")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="if another run holds OUTDIR, wait up to this long for it (default: stop at once)")
+    p.add_argument("--engine", default="local", choices=ENGINE_CHOICES,
+                   help="where translation happens: this process, or Ray actors (default: local)")
+    p.add_argument("--workers", type=int, help="--engine ray: translator actors (default: fill the cluster)")
+    p.add_argument("--gpus-per-worker", type=float, metavar="G",
+                   help="--engine ray: GPUs per actor with --device cuda (may be fractional; default 1)")
+    p.add_argument("--ray-address", metavar="ADDR",
+                   help="--engine ray: the cluster to join (default: $RAY_ADDRESS, else a private local one)")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run)
 
@@ -80,6 +104,9 @@ def run(args) -> int:
     from mt.translate import Translator
 
     to_stdout = args.out == "-"
+    if not to_stdout and args.out.endswith(".txt"):
+        raise UsageError(f"--out {args.out} names a file, but the output is a folder: give a folder, or "
+                         f"--out - to write a single article's English to standard output")
     if args.input == "-" and not to_stdout:
         raise UsageError("standard input is translated to standard output only; use --out -")
     if to_stdout and args.input != "-" and Path(args.input).is_dir():
@@ -94,7 +121,7 @@ def run(args) -> int:
     elif args.cache:
         cache = args.cache
     else:
-        cache = None if to_stdout else Path(args.out) / runs.CACHE_NAME
+        cache = None if to_stdout else Path(args.out) / CACHE_NAME
     translator = Translator(
         args.model, backend=args.backend, device=args.device, quantization=args.quantization,
         beams=args.beams, max_new_tokens=args.max_new_tokens, min_new_tokens=args.min_new_tokens,
@@ -105,10 +132,14 @@ def run(args) -> int:
         if to_stdout:
             runs.translate_stream(args.input, sys.stdout, translator, fixes)
             return 0
-        report = runs.translate_path(args.input, args.out, translator, fixes=fixes, force=args.force,
-                                     retry_failed=args.retry_failed, progress=not args.quiet)
+        report = runs.translate_path(
+            args.input, args.out, translator, fixes=fixes, force=args.force, retry_failed=args.retry_failed,
+            progress=not args.quiet, wait=args.wait, engine=args.engine, workers=args.workers,
+            gpus_per_worker=args.gpus_per_worker, ray_address=args.ray_address)
     finally:
         translator.close()
+    for line in report.failures():
+        print(line, file=sys.stderr)
     if not args.quiet:
         print(report.summary(), file=sys.stderr)
     return report.exit_code

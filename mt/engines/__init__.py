@@ -7,11 +7,15 @@ one FileJob per file; the engine gives back one FileResult per job, in any order
 from __future__ import annotations
 
 import importlib
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from mt.errors import UsageError
+
+T = TypeVar("T")
 
 ENGINES: dict[str, type[Engine]] = {}
 ENGINE_CHOICES = ("local", "ray")
@@ -55,7 +59,11 @@ class Engine(ABC):
 
     @abstractmethod
     def run(self, jobs: Iterable[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
-        """Yield one FileResult per job as each completes; `progress(n)` reports n sentences finished."""
+        """Yield one FileResult per job as each completes; `progress(n)` reports n sentences finished.
+
+        Take jobs from `jobs` in the calling thread (planning a job reads the driver's SQLite cache),
+        and only as workers can take them, so each lookup sees the results that came back before it.
+        """
 
     def close(self) -> None:  # noqa: B027 (most engines hold nothing to release)
         """Release workers (a private Ray instance is shut down here)."""
@@ -68,8 +76,29 @@ class LocalEngine(Engine):
 
     def run(self, jobs: Iterable[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
         for job in jobs:
-            translations = self.translator.translate(job.sentences, progress=progress, use_cache=False)
+            translations = interruptible(
+                lambda job=job: self.translator.translate(job.sentences, progress=progress, use_cache=False))
             yield FileResult(job.rel, translations)
+
+
+def interruptible(work: Callable[[], T]) -> T:
+    """`work()` in a daemon thread, so that Ctrl-C stops the run at once: a batch inside the model's
+    native code would hold the KeyboardInterrupt back until it returns, which can take many seconds."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as e:  # handed to the caller's thread below
+            box["error"] = e
+
+    thread = threading.Thread(target=target, name="mt-translate", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        thread.join(0.1)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def make_engine(name: str, translator, **options) -> Engine:
