@@ -310,7 +310,7 @@ class _Run:
                 log.warning("%s has no text; writing empty outputs", item.rel)
             unique = plan.unique
             cached = self._cached(unique)
-            waits = {s for s in unique if s not in cached and s in self.claimed} if self.cache else set()
+            waits = {s for s in unique if s not in cached and s in self.claimed}  # none without a cache
             todo = [s for s in unique if s not in cached and s not in waits]
             if self.cache is not None:
                 for s in todo:

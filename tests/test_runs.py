@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from mt.document import article_name
+from mt.engines import Engine, FileResult, register_engine
 from mt.errors import InputError, UsageError
 from mt.fixes import load_rules
 from mt.records import read_jsonl
@@ -217,3 +218,57 @@ def test_fixes_pre_and_post_edit(articles, tmp_path, options):
     digest = manifest(out)["settings"]["fixes"]
     assert len(digest) == 64
     assert os.path.exists(out / "sport.en.txt")
+
+
+class CollectingEngine(Engine):
+    """Takes every job before translating any (as a cluster does), then answers them last file first;
+    `fail` names files whose translation fails in the "worker"."""
+
+    fail: set = set()
+    sent: list = []
+
+    def run(self, jobs, progress):
+        taken = list(jobs)
+        CollectingEngine.sent = [s for job in taken for s in job.sentences]
+        for job in reversed(taken):
+            if job.rel in self.fail:
+                yield FileResult(job.rel, None, "worker died")
+                continue
+            yield FileResult(job.rel, self.translator.translate(job.sentences, progress=progress,
+                                                                use_cache=False))
+
+
+register_engine("collecting")(CollectingEngine)
+
+SHARED = {  # the same sentences in several files: later files wait for the earlier file translating them
+    "a.txt": "Oggi piove a Roma.\nIl governo ha deciso.\n",
+    "b.txt": "Il governo ha deciso.\nLa Camera ha votato.\n",
+    "c.txt": "Oggi piove a Roma.\nLa Camera ha votato.\nI tifosi hanno festeggiato.\n",
+}
+
+
+def test_engines_answering_out_of_order_give_the_same_outputs(tmp_path, tiny_model):
+    options = {"model": str(tiny_model), "backend": "ctranslate2", "max_new_tokens": 16}
+    src = write_tree(tmp_path / "in", SHARED)
+    translate_path(src, tmp_path / "local", **options)
+    CollectingEngine.fail = set()
+    report = translate_path(src, tmp_path / "collected", engine="collecting", **options)
+    assert report.count("done") == 3
+    assert outputs(tmp_path / "collected") == outputs(tmp_path / "local")
+    assert manifest(tmp_path / "collected") == manifest(tmp_path / "local")
+    # each sentence went to the model once, although all jobs were planned before any result came back
+    unique = {line for text in SHARED.values() for line in text.split("\n") if line}
+    assert sorted(CollectingEngine.sent) == sorted(unique)
+
+
+def test_a_file_failing_in_a_worker_is_recorded_and_its_waiters_still_finish(tmp_path, tiny_model):
+    options = {"model": str(tiny_model), "backend": "ctranslate2", "max_new_tokens": 16}
+    src = write_tree(tmp_path / "in", SHARED)
+    translate_path(src, tmp_path / "local", **options)
+    CollectingEngine.fail = {"a.txt"}
+    report = translate_path(src, tmp_path / "collected", engine="collecting", **options)
+    assert report.statuses == {"a.txt": "failed", "b.txt": "done", "c.txt": "done"}
+    assert report.errors == {"a.txt": "worker died"} and report.exit_code == 1
+    CollectingEngine.fail = set()
+    assert translate_path(src, tmp_path / "collected", **options).statuses["a.txt"] == "done"
+    assert outputs(tmp_path / "collected") == outputs(tmp_path / "local")

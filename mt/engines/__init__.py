@@ -103,7 +103,7 @@ def interruptible(work: Callable[[], T]) -> T:
 
 def make_engine(name: str, translator, **options) -> Engine:
     """The engine registered under `name`; `ray` is imported only when asked for."""
-    if name not in ENGINE_CHOICES:
+    if name not in ENGINES and name not in ENGINE_CHOICES:
         raise UsageError(f"unknown engine {name!r}; use one of {', '.join(ENGINE_CHOICES)}")
     if name not in ENGINES:
         importlib.import_module(f"mt.engines.{name}")
