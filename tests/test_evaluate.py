@@ -9,7 +9,7 @@ import pytest
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from mt.cli import main
-from mt.evaluate.metrics import compute_statistics
+from mt.evaluate.metrics import Scorer
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
@@ -64,10 +64,12 @@ def test_flores_equals_sacrebleu_and_published(capsys):
 def test_newstest2009_bleu_chrf_equal_published():
     hyp = lines(SHARED / "opus-mt-it-en-outputs" / "newstest2009.hyp.en")
     ref = [lines(SHARED / "newstest2009" / "en.txt")]
-    stats = compute_statistics(hyp, ref, ("bleu", "chrf"))
-    assert stats.score("bleu") == pytest.approx(BLEU().corpus_score(hyp, ref).score, abs=1e-9)
-    assert round(stats.score("bleu"), 2) == 33.48
-    assert round(stats.score("chrf"), 2) == 59.18
+    scorer = Scorer(hyp, ref, ("bleu", "chrf"))
+    assert scorer.corpus("bleu").score == pytest.approx(BLEU().corpus_score(hyp, ref).score, abs=1e-9)
+    # documents add up BLEU's public sentence statistics: the whole set that way equals corpus_score
+    assert scorer.span("bleu", 0, len(hyp)) == pytest.approx(scorer.corpus("bleu").score, abs=1e-9)
+    assert round(scorer.corpus("bleu").score, 2) == 33.48
+    assert round(scorer.corpus("chrf").score, 2) == 59.18
 
 
 @pytest.mark.slow

@@ -10,6 +10,8 @@ import json
 import logging
 import sys
 
+from mt.evaluate.comparison import DEFAULT_BOOTSTRAP, DEFAULT_SEED, DEFAULT_TRIALS, DEFAULT_WORST
+
 log = logging.getLogger(__name__)
 
 
@@ -19,12 +21,15 @@ def add_parser(sub) -> None:
         help="score translations against references (BLEU, chrF, chrF++, TER) and compare systems",
         description=(
             "Score hypothesis files or folders against references with sacrebleu. Folders: each "
-            "NAME.en.txt under --hyp (searched recursively) is matched to NAME.en.txt or NAME.txt "
-            "under --ref. Give --hyp twice or more to compare systems (the first is the baseline)."
+            "NAME.en.txt under --hyp (searched recursively, hidden files and folders skipped) is matched "
+            "to NAME.en.txt or NAME.txt under --ref. Give --hyp twice or more to compare systems (the "
+            "first is the baseline); --hyp - reads standard input. Lines blank in every file are left "
+            "out; files with no text at all are an error."
         ),
     )
     p.add_argument("--hyp", action="append", required=True, metavar="HYP",
-                   help="hypothesis file or folder (repeat to compare systems; the first is the baseline)")
+                   help="hypothesis file or folder, or - for standard input "
+                        "(repeat to compare systems; the first is the baseline)")
     p.add_argument("--ref", action="append", required=True, metavar="REF",
                    help="reference file or folder (repeat for multiple references)")
     p.add_argument("--src", metavar="SRC", help="source file or folder (shown in reports)")
@@ -34,13 +39,14 @@ def add_parser(sub) -> None:
                    help="apply the target rules of RULES to the hypotheses and report each rule's effect")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument("--report", metavar="OUT", help="write a report: OUT.html or OUT.md")
-    p.add_argument("--seed", type=int, default=12345, help="seed of the paired tests (default 12345)")
-    p.add_argument("--bootstrap", type=int, default=1000, metavar="N",
-                   help="paired bootstrap resamples (default 1000)")
-    p.add_argument("--trials", type=int, default=10000, metavar="N",
-                   help="paired approximate randomisation trials (default 10000)")
-    p.add_argument("--worst", type=int, default=20, metavar="N",
-                   help="how many worst / most different sentences the report shows (default 20)")
+    p.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                   help=f"seed of the paired tests (default {DEFAULT_SEED})")
+    p.add_argument("--bootstrap", type=int, default=DEFAULT_BOOTSTRAP, metavar="N",
+                   help=f"paired bootstrap resamples (default {DEFAULT_BOOTSTRAP})")
+    p.add_argument("--trials", type=int, default=DEFAULT_TRIALS, metavar="N",
+                   help=f"paired approximate randomisation trials (default {DEFAULT_TRIALS})")
+    p.add_argument("--worst", type=int, default=DEFAULT_WORST, metavar="N",
+                   help=f"how many worst / most different lines the report shows (default {DEFAULT_WORST})")
     p.set_defaults(func=run)
 
 
@@ -50,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from mt.errors import UsageError
     from mt.evaluate import TestSettings, evaluate
     from mt.evaluate.report import TEMPLATES, write_report
+    from mt.fixes import load_rules
 
     if args.report and Path(args.report).suffix.lower() not in TEMPLATES:
         raise UsageError(f"--report {args.report}: name the report OUT.html or OUT.md")
@@ -57,11 +64,12 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, name) < 1:
             raise UsageError(f"--{name} must be at least 1")
     result = evaluate(
-        args.hyp, args.ref, src=args.src, docs=args.docs, fixes=args.fixes,
+        args.hyp, args.ref, src=args.src, docs=args.docs,
+        fixes=load_rules(args.fixes) if args.fixes else None,
         settings=TestSettings(args.seed, args.bootstrap, args.trials), max_differences=args.worst,
     )
     if args.report:
-        path = write_report(result.to_dict(), args.report, worst=args.worst)
+        path = write_report(result, args.report, worst=args.worst)
         log.info("wrote %s", path)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=1)

@@ -4,7 +4,8 @@
 """
 
 from mt.evaluate.comparison import TestSettings
-from mt.evaluate.evaluation import Evaluation, evaluate
+from mt.evaluate.evaluation import evaluate
+from mt.evaluate.results import Evaluation
 from mt.evaluate.testset import TestSet, load_testset
 
 __all__ = ["Evaluation", "TestSet", "TestSettings", "evaluate", "load_testset"]

@@ -1,7 +1,7 @@
 """Comparing systems: sacrebleu's paired bootstrap resampling and paired approximate randomisation.
 
 The first system is the baseline, as in sacrebleu's paired tests; the seed and sample counts are part
-of the result so the p-values can be reproduced.
+of the result so the p-values can be reproduced. The defaults here are the command line's defaults.
 """
 
 from __future__ import annotations
@@ -11,17 +11,23 @@ import logging
 import os
 from dataclasses import dataclass
 
-from mt.evaluate.metrics import METRICS, TESTED_METRICS
+from mt.evaluate.metrics import METRIC, TESTED_METRICS
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SEED = 12345
 DEFAULT_BOOTSTRAP = 1000
 DEFAULT_TRIALS = 10000
+# how many worst lines, and lines where a system differs most from the baseline, a report lists
+DEFAULT_WORST = 20
+# a difference is marked significant below this p-value
+SIGNIFICANCE = 0.05
 
 
 @dataclass(frozen=True)
 class TestSettings:
+    """How the paired tests run: the seed and how many resamples (bootstrap) and trials (AR)."""
+
     seed: int = DEFAULT_SEED
     bootstrap_resamples: int = DEFAULT_BOOTSTRAP
     ar_trials: int = DEFAULT_TRIALS
@@ -29,6 +35,57 @@ class TestSettings:
     def to_dict(self) -> dict:
         return {"seed": self.seed, "bootstrap_resamples": self.bootstrap_resamples,
                 "ar_trials": self.ar_trials, "metrics": list(TESTED_METRICS)}
+
+    def __str__(self) -> str:
+        return (f"seed {self.seed}, {self.bootstrap_resamples} bootstrap resamples, "
+                f"{self.ar_trials} AR trials")
+
+
+@dataclass(frozen=True)
+class PairedResult:
+    """One system's score on one metric with its p-values against the baseline (None for the
+    baseline itself) and the bootstrap 95% confidence interval."""
+
+    score: float
+    p_bootstrap: float | None
+    p_ar: float | None
+    mean: float
+    ci: tuple[float, float]
+
+    @property
+    def significant(self) -> bool:
+        """Different from the baseline with p < 0.05 in both tests."""
+        return (self.p_bootstrap is not None and self.p_ar is not None
+                and max(self.p_bootstrap, self.p_ar) < SIGNIFICANCE)
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "p_bootstrap": self.p_bootstrap, "p_ar": self.p_ar,
+                "mean": self.mean, "ci": list(self.ci)}
+
+
+@dataclass(frozen=True)
+class SystemComparison:
+    """A system's paired-test results, one per tested metric key."""
+
+    system: str
+    baseline: bool
+    results: dict[str, PairedResult]
+
+    def to_dict(self) -> dict:
+        return {"system": self.system, "baseline": self.baseline,
+                **{key: r.to_dict() for key, r in self.results.items()}}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The paired tests of every system against the first, with the settings and sacrebleu's signatures."""
+
+    settings: TestSettings
+    systems: list[SystemComparison]
+    signatures: dict[str, dict[str, str]]
+
+    def settings_dict(self) -> dict:
+        return {**self.settings.to_dict(), "signatures": self.signatures}
 
 
 @contextlib.contextmanager
@@ -46,43 +103,63 @@ def _sacrebleu_seed(seed: int):
 
 
 def _run(test_type: str, systems, references, n_samples: int, seed: int):
+    """sacrebleu's PairedTest: (signatures, {metric key: one result per system})."""
     from sacrebleu.significance import PairedTest
 
-    metrics = {name: METRICS[name]() for name in TESTED_METRICS}
+    metrics = {key: METRIC[key].factory() for key in TESTED_METRICS}
     with _sacrebleu_seed(seed):
         test = PairedTest(systems, metrics, references, test_type=test_type, n_samples=n_samples)
         signatures, results = test()
-    # sacrebleu names the columns after the metric objects ("BLEU", "chrF2"); map back to our keys
+    # sacrebleu names the columns after the metric objects ("BLEU", "chrF2"), in the order given
     columns = [c for c in results if c != "System"]
-    return dict(zip(TESTED_METRICS, columns)), signatures, results
+    return ({key: signatures[c] for key, c in zip(TESTED_METRICS, columns)},
+            {key: results[c] for key, c in zip(TESTED_METRICS, columns)})
+
+
+def _r(x: float) -> float:
+    return round(float(x), 4)
 
 
 def compare(
     systems: list[tuple[str, list[str]]],
     references: list[list[str]],
     settings: TestSettings = TestSettings(),
-) -> tuple[list[dict], dict]:
-    """One entry per system: score, p-values against the baseline (bootstrap and AR) and the
-    bootstrap 95% confidence interval; plus the signatures of the two tests."""
+) -> Comparison | None:
+    """Both paired tests of every system against the first; None with fewer than two systems."""
     if len(systems) < 2:
-        return [], {}
+        return None
     log.info("paired bootstrap resampling (%d resamples)", settings.bootstrap_resamples)
-    keys, bs_sigs, bs = _run("bs", systems, references, settings.bootstrap_resamples, settings.seed)
+    bs_sigs, bs = _run("bs", systems, references, settings.bootstrap_resamples, settings.seed)
     log.info("paired approximate randomisation (%d trials)", settings.ar_trials)
-    _, ar_sigs, ar = _run("ar", systems, references, settings.ar_trials, settings.seed)
+    ar_sigs, ar = _run("ar", systems, references, settings.ar_trials, settings.seed)
     entries = []
     for i, (name, _) in enumerate(systems):
-        entry: dict = {"system": name, "baseline": i == 0}
-        for key, column in keys.items():
-            boot, rand = bs[column][i], ar[column][i]
-            entry[key] = {
-                "score": round(boot.score, 4),
-                "p_bootstrap": None if i == 0 else round(boot.p_value, 4),
-                "p_ar": None if i == 0 else round(rand.p_value, 4),
-                "mean": round(float(boot.mean), 4),
-                "ci": [round(float(boot.mean - boot.ci), 4), round(float(boot.mean + boot.ci), 4)],
-            }
-        entries.append(entry)
-    signatures = {key: {"bootstrap": bs_sigs[c].format(), "ar": ar_sigs[c].format()}
-                  for key, c in keys.items()}
-    return entries, signatures
+        results = {}
+        for key in TESTED_METRICS:
+            boot, rand = bs[key][i], ar[key][i]
+            results[key] = PairedResult(
+                score=_r(boot.score),
+                p_bootstrap=None if i == 0 else _r(boot.p_value),
+                p_ar=None if i == 0 else _r(rand.p_value),
+                mean=_r(boot.mean),
+                ci=(_r(boot.mean - boot.ci), _r(boot.mean + boot.ci)),
+            )
+        entries.append(SystemComparison(name, i == 0, results))
+    signatures = {key: {"bootstrap": bs_sigs[key].format(), "ar": ar_sigs[key].format()}
+                  for key in TESTED_METRICS}
+    return Comparison(settings, entries, signatures)
+
+
+def compare_documents(
+    systems: list[tuple[str, list[str]]],
+    references: list[list[str]],
+    start: int,
+    end: int,
+    settings: TestSettings = TestSettings(),
+) -> list[dict[str, float]]:
+    """Paired bootstrap p-values of each system after the baseline on lines [start, end) (a document),
+    one {metric key: p} per system. Only the bootstrap: approximate randomisation's thousands of trials
+    per document would cost more than the whole evaluation."""
+    part = [(name, lines[start:end]) for name, lines in systems]
+    _, bs = _run("bs", part, [r[start:end] for r in references], settings.bootstrap_resamples, settings.seed)
+    return [{key: _r(bs[key][i].p_value) for key in TESTED_METRICS} for i in range(1, len(systems))]

@@ -1,14 +1,15 @@
-"""Scores through sacrebleu: corpus BLEU, chrF, chrF++ and TER, per document and per sentence.
+"""The metrics `mt evaluate` reports, through sacrebleu's public API only: one table of (key, label, factory).
 
-Each metric's sufficient statistics are extracted once per sentence (sacrebleu's own extraction, as its
-corpus_score and paired tests do) and summed over the corpus or a document, so TER runs once.
+Lines are scored with each metric's `sentence_score`, a corpus or document with `corpus_score`, or, for BLEU
+and TER, by adding up the statistics their public score objects carry, so slow TER runs once per line.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +18,13 @@ def _bleu():
     from sacrebleu.metrics import BLEU
 
     return BLEU()
+
+
+def _sentence_bleu():
+    from sacrebleu.metrics import BLEU
+
+    # sacrebleu's advice for single sentences; the n-gram counts are the same as corpus BLEU's
+    return BLEU(effective_order=True)
 
 
 def _chrf():
@@ -37,61 +45,124 @@ def _ter():
     return TER()
 
 
-# JSON key -> a sacrebleu metric with its default settings (chrF++ is chrF with word_order=2)
-METRICS: dict[str, Callable] = {"bleu": _bleu, "chrf": _chrf, "chrfpp": _chrfpp, "ter": _ter}
-# what the paired tests compare (TER is too slow to resample thousands of times)
-TESTED_METRICS = ("bleu", "chrf")
-
-
-@dataclass
-class Statistics:
-    """Per-sentence sufficient statistics of one system for each metric, against fixed references."""
-
-    metrics: dict
-    stats: dict[str, list]
-
-    def score(self, name: str, start: int = 0, end: int | None = None) -> float:
-        """The metric over sentences [start, end): a document, or the corpus by default."""
-        return self.metrics[name]._aggregate_and_compute(self.stats[name][start:end]).score
-
-    def corpus(self, name: str):
-        """sacrebleu's score object for the whole corpus (carries BLEU's details)."""
-        return self.metrics[name]._aggregate_and_compute(self.stats[name])
-
-    def signature(self, name: str) -> str:
-        return self.metrics[name].get_signature().format()
-
-
-def compute_statistics(
-    hypotheses: list[str], references: list[list[str]], names: tuple[str, ...] = tuple(METRICS)
-) -> Statistics:
-    """Extract each metric's per-sentence statistics (references: one list per reference set)."""
-    metrics, stats = {}, {}
-    for name in names:
-        metric = METRICS[name]()
-        log.info("computing %s statistics for %d sentences", name, len(hypotheses))
-        stats[name] = metric._extract_corpus_statistics(hypotheses, references)
-        metrics[name] = metric
-    return Statistics(metrics, stats)
-
-
-def sentence_scores(statistics: Statistics) -> list[dict[str, float]]:
-    """Sentence chrF, chrF++, TER and BLEU (with effective order, as sacrebleu's sentence_score)."""
+def _combine_bleu(metric: Any, scores: Sequence[Any]):
+    """BLEU over several lines from their sentence scores: n-gram counts and lengths added up, as
+    corpus_score adds them, then sacrebleu's public `BLEU.compute_bleu`."""
     from sacrebleu.metrics import BLEU
 
-    sentence_bleu = BLEU(effective_order=True)
-    rows = []
-    for i in range(len(statistics.stats["bleu"])):
-        row = {"bleu": sentence_bleu._compute_score_from_stats(statistics.stats["bleu"][i]).score}
-        for name in ("chrf", "chrfpp", "ter"):
-            if name in statistics.stats:
-                row[name] = statistics.metrics[name]._compute_score_from_stats(
-                    statistics.stats[name][i]).score
-        rows.append(row)
-    return rows
+    n = metric.max_ngram_order
+    return BLEU.compute_bleu(
+        [sum(s.counts[i] for s in scores) for i in range(n)],
+        [sum(s.totals[i] for s in scores) for i in range(n)],
+        sum(s.sys_len for s in scores), sum(s.ref_len for s in scores),
+        smooth_method=metric.smooth_method, smooth_value=metric.smooth_value,
+        effective_order=metric.effective_order, max_ngram_order=n,
+    )
 
 
-def bleu_details(score) -> dict:
+def _combine_ter(metric: Any, scores: Sequence[Any]):
+    """TER over several lines: edits per reference word, summed over the lines as corpus_score sums them."""
+    from sacrebleu.metrics.ter import TERScore
+
+    edits = sum(s.num_edits for s in scores)
+    length = sum(s.ref_length for s in scores)
+    # TER's own convention for empty references: any edit against nothing counts as 100
+    rate = edits / length if length > 0 else (1.0 if edits > 0 else 0.0)
+    return TERScore(100 * rate, edits, length)
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One reported metric: its JSON key, how tables label it, and the sacrebleu metric behind it."""
+
+    key: str
+    label: str
+    factory: Callable[[], Any]
+    # the sentence-level variant when it differs from the corpus settings (BLEU: effective order)
+    sentence_factory: Callable[[], Any] | None = None
+    # a score over several lines from their sentence scores, where those carry the statistics
+    combine: Callable[[Any, Sequence[Any]], Any] | None = None
+    higher_is_better: bool = True
+    # compared by the paired tests (TER is too slow to resample thousands of times)
+    tested: bool = False
+
+    @property
+    def corpus_from_sentences(self) -> bool:
+        """Whether the corpus score is added up from the sentence scores instead of a second pass:
+        only when the sentence scores use the corpus settings (TER); BLEU's use effective order."""
+        return self.combine is not None and self.sentence_factory is None
+
+
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec("bleu", "BLEU", _bleu, sentence_factory=_sentence_bleu, combine=_combine_bleu, tested=True),
+    MetricSpec("chrf", "chrF", _chrf, tested=True),
+    MetricSpec("chrfpp", "chrF++", _chrfpp),
+    MetricSpec("ter", "TER", _ter, combine=_combine_ter, higher_is_better=False),
+)
+METRIC: dict[str, MetricSpec] = {m.key: m for m in METRICS}
+TESTED_METRICS: tuple[str, ...] = tuple(m.key for m in METRICS if m.tested)
+
+
+class Scorer:
+    """One system against fixed references: every line scored once per metric, with the sentence score
+    objects kept so that documents, and the same lines with some of them changed, are cheap to score."""
+
+    def __init__(self, hypotheses: list[str], references: list[list[str]],
+                 keys: Sequence[str] = tuple(METRIC)) -> None:
+        self.hypotheses = hypotheses
+        self.references = references
+        self.specs = [METRIC[k] for k in keys]
+        self.metrics: dict[str, Any] = {}
+        self.sentence_metrics: dict[str, Any] = {}
+        self.sentences: dict[str, list[Any]] = {}
+        for spec in self.specs:
+            metric = spec.factory()
+            scorer = spec.sentence_factory() if spec.sentence_factory else metric
+            log.info("scoring %d lines with %s", len(hypotheses), spec.label)
+            self.metrics[spec.key], self.sentence_metrics[spec.key] = metric, scorer
+            self.sentences[spec.key] = [scorer.sentence_score(h, self.refs_of(i))
+                                        for i, h in enumerate(hypotheses)]
+        self._corpus = {spec.key: self._score_corpus(spec) for spec in self.specs}
+
+    def refs_of(self, i: int) -> list[str]:
+        return [r[i] for r in self.references]
+
+    def _score_corpus(self, spec: MetricSpec) -> Any:
+        if spec.corpus_from_sentences:
+            return spec.combine(self.metrics[spec.key], self.sentences[spec.key])
+        return self.metrics[spec.key].corpus_score(self.hypotheses, self.references)
+
+    def corpus(self, key: str) -> Any:
+        """sacrebleu's score object for the whole test set (BLEU's carries its precisions and lengths)."""
+        return self._corpus[key]
+
+    def span(self, key: str, start: int, end: int) -> float:
+        """The metric over lines [start, end) (a document)."""
+        spec = METRIC[key]
+        if spec.combine is not None:
+            return spec.combine(self.metrics[key], self.sentences[key][start:end]).score
+        return self.metrics[key].corpus_score(
+            self.hypotheses[start:end], [r[start:end] for r in self.references]).score
+
+    def signature(self, key: str) -> str:
+        """sacrebleu's signature of the corpus score: how to reproduce it."""
+        # TER's metric scored the sentences itself, so it knows the number of references too
+        return self.metrics[key].get_signature().format()
+
+    def with_changes(self, key: str, changed: dict[int, str]) -> float:
+        """The corpus score if the lines in `changed` (index -> text) read differently; only those lines
+        are re-scored for metrics whose sentence scores add up (BLEU, TER)."""
+        spec = METRIC[key]
+        if spec.combine is None:
+            hyps = [changed.get(i, h) for i, h in enumerate(self.hypotheses)]
+            return self.metrics[key].corpus_score(hyps, self.references).score
+        scores = list(self.sentences[key])
+        for i, text in changed.items():
+            scores[i] = self.sentence_metrics[key].sentence_score(text, self.refs_of(i))
+        return spec.combine(self.metrics[key], scores).score
+
+
+def bleu_details(score: Any) -> dict:
     """The parts of a BLEU score that explain it (as sacrebleu prints them)."""
     return {
         "precisions": [round(p, 4) for p in score.precisions],

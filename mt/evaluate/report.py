@@ -1,6 +1,7 @@
 """Evaluation reports a person reads: one self-contained HTML page or the same as Markdown.
 
-The pages are Jinja templates in templates/; all text is escaped (HTML entities or Markdown escapes).
+The pages are Jinja templates in templates/ over an `Evaluation`; all text is escaped (HTML entities or
+Markdown escapes); the metric columns come from the metric table in metrics.py.
 """
 
 from __future__ import annotations
@@ -9,9 +10,13 @@ import re
 from pathlib import Path
 
 from mt.errors import UsageError
+from mt.evaluate.comparison import DEFAULT_WORST
+from mt.evaluate.metrics import METRIC, METRICS, TESTED_METRICS
+from mt.evaluate.results import Evaluation
+from mt.evaluate.rule_effects import EFFECT_METRICS
+from mt.files import atomic_write
 
 TEMPLATES = {".html": "report.html", ".md": "report.md"}
-WORST_SENTENCES = 20
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 
@@ -21,7 +26,19 @@ def md_escape(text: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
-def render_report(data: dict, fmt: str, worst: int = WORST_SENTENCES) -> str:
+def direction(key: str, score: float, baseline: float, significant: bool) -> str:
+    """The CSS class of a score compared with the baseline's: "better" or "worse" when the difference
+    is significant (TER: lower is better), else ""."""
+    if not significant or score == baseline:
+        return ""
+    return "better" if (score > baseline) == METRIC[key].higher_is_better else "worse"
+
+
+# how Markdown shows the CSS classes of the HTML page
+MD_MARKS = {"better": " ▲", "worse": " ▼", "": ""}
+
+
+def render_report(evaluation: Evaluation, fmt: str, worst: int = DEFAULT_WORST) -> str:
     """The report text; fmt is ".html" or ".md"."""
     import jinja2
 
@@ -36,22 +53,25 @@ def render_report(data: dict, fmt: str, worst: int = WORST_SENTENCES) -> str:
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_escape
-    worst_sentences = sorted(data["sentences"], key=lambda s: (s["chrf"], s["index"]))[:worst]
+    worst_sentences = sorted(evaluation.sentences, key=lambda s: (s.scores["chrf"], s.index))[:worst]
+    # each document with every system's scores on it, worst (baseline chrF) first
+    order = sorted(range(len(evaluation.documents)), key=lambda j: evaluation.documents[j].scores["chrf"])
+    documents = [[s.documents[j] for s in evaluation.systems] for j in order]
     return env.get_template(TEMPLATES[fmt]).render(
-        data=data,
-        systems=data.get("systems") or [{"system": data["systems_evaluated"][0], "corpus": data["corpus"]}],
+        ev=evaluation,
+        metrics=METRICS,
+        tested=[METRIC[k] for k in TESTED_METRICS],
+        effect_metrics=[METRIC[k] for k in EFFECT_METRICS],
+        documents=documents,
         worst=worst_sentences,
-        has_src=bool(data["sentences"]) and "src" in data["sentences"][0],
-        labels={"bleu": "BLEU", "chrf": "chrF", "chrfpp": "chrF++", "ter": "TER"},
+        has_src=any(s.src is not None for s in evaluation.sentences),
+        direction=direction,
+        mark=MD_MARKS.get,
     )
 
 
-def write_report(data: dict, path: str | Path, worst: int = WORST_SENTENCES) -> Path:
-    """Write the report; the format follows the file's suffix (.html or .md)."""
+def write_report(evaluation: Evaluation, path: str | Path, worst: int = DEFAULT_WORST) -> Path:
+    """Write the report atomically; the format follows the file's suffix (.html or .md)."""
     p = Path(path)
-    text = render_report(data, p.suffix.lower(), worst)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(p.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(p)
+    atomic_write(p, render_report(evaluation, p.suffix.lower(), worst))
     return p

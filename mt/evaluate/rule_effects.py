@@ -1,14 +1,48 @@
 """What each fix rule does to the scores, by leave-one-out: all target rules against all but one.
 
-Only lines a rule touched are re-scored, so this stays cheap however many rules there are.
+Only the lines a rule touched read differently without it; BLEU re-scores just those lines (its sentence
+scores add up), chrF re-scores the corpus once per rule that changed anything.
 """
 
 from __future__ import annotations
 
-from mt.evaluate.metrics import Statistics
+from dataclasses import dataclass
+
+from mt.evaluate.metrics import METRIC, Scorer
 from mt.fixes import RuleSet
 
 EFFECT_METRICS = ("bleu", "chrf")
+
+
+@dataclass(frozen=True)
+class RuleEffect:
+    """One rule's line in the report. Target rules: how often they applied and the score lost without
+    them (delta = with all target rules - without this one). Source rules are not evaluated (that needs
+    a re-translation); `applied` is how often they would apply to the sources, when those are given."""
+
+    id: str
+    side: str
+    applied: int | None
+    deltas: dict[str, float] | None = None
+
+    @property
+    def evaluated(self) -> bool:
+        return self.deltas is not None
+
+    def to_dict(self) -> dict:
+        out: dict = {"id": self.id, "side": self.side, "evaluated": self.evaluated}
+        if self.applied is not None:
+            out["applied"] = self.applied
+        if self.deltas is not None:
+            out.update({f"delta_{key}": d for key, d in self.deltas.items()})
+        return out
+
+    def __str__(self) -> str:
+        if self.deltas is None:
+            note = f", would apply {self.applied}x to the sources" if self.applied is not None else ""
+            return f"source rule: not evaluated (needs re-translation{note})"
+        deltas = "  ".join(f"d{METRIC[k].label} {d:+.2f}" for k, d in self.deltas.items())
+        return f"applied {self.applied:4d}  {deltas}"
 
 
 def apply_target_rules(ruleset: RuleSet, lines: list[str]) -> tuple[list[str], dict[str, int]]:
@@ -25,23 +59,19 @@ def apply_target_rules(ruleset: RuleSet, lines: list[str]) -> tuple[list[str], d
 def rule_effects(
     ruleset: RuleSet,
     raw: list[str],
-    fixed: list[str],
     totals: dict[str, int],
-    references: list[list[str]],
-    statistics: Statistics,
+    scorer: Scorer,
     sources: list[str] | None = None,
-) -> list[dict]:
-    """One entry per rule in file order: target rules with their applied count and the score lost
-    without them (delta = with all target rules - without this one); source rules are listed as not
-    evaluated, with how often they would apply to the sources when those are given."""
+) -> list[RuleEffect]:
+    """One effect per rule in file order; `scorer` holds the scores of the lines with all target rules
+    applied (`raw` are the lines before any rule, `totals` how often each rule applied)."""
+    fixed = scorer.hypotheses
     touched = [i for i, (a, b) in enumerate(zip(raw, fixed)) if a != b]
-    entries = []
+    effects = []
     for rule in ruleset.rules:
         if rule.side == "source":
-            entry = {"id": rule.id, "side": "source", "evaluated": False}
-            if sources is not None:
-                entry["applied"] = sum(rule.apply(s)[1] for s in sources)
-            entries.append(entry)
+            applied = sum(rule.apply(s)[1] for s in sources) if sources is not None else None
+            effects.append(RuleEffect(rule.id, "source", applied))
             continue
         others = ruleset.without(rule.id)
         changed = {}
@@ -49,21 +79,12 @@ def rule_effects(
             text = others.apply(raw[i], "target")[0]
             if text != fixed[i]:
                 changed[i] = text
-        entry = {"id": rule.id, "side": "target", "evaluated": True, "applied": totals.get(rule.id, 0)}
-        for name in EFFECT_METRICS:
-            entry[f"delta_{name}"] = round(_delta(name, statistics, changed, references), 4)
-        entries.append(entry)
-    return entries
+        deltas = {key: _delta(scorer, key, changed) for key in EFFECT_METRICS}
+        effects.append(RuleEffect(rule.id, "target", totals.get(rule.id, 0), deltas))
+    return effects
 
 
-def _delta(name: str, statistics: Statistics, changed: dict[int, str], references) -> float:
+def _delta(scorer: Scorer, key: str, changed: dict[int, str]) -> float:
     if not changed:
         return 0.0
-    metric = statistics.metrics[name]
-    idx = sorted(changed)
-    new = metric._extract_corpus_statistics(
-        [changed[i] for i in idx], [[ref[i] for i in idx] for ref in references])
-    stats = list(statistics.stats[name])
-    for i, s in zip(idx, new):
-        stats[i] = s
-    return statistics.score(name) - metric._aggregate_and_compute(stats).score
+    return round(scorer.corpus(key).score - scorer.with_changes(key, changed), 4)

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from mt.document import article_name, read_article
 from mt.errors import InputError, UsageError
+from mt.files import find_files
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 HYPOTHESIS_SUFFIXES = (".en.txt",)
 REFERENCE_SUFFIXES = (".en.txt", ".txt")
 SOURCE_SUFFIXES = (".it.txt", ".txt")
+# a hypothesis read from standard input
+STDIN = "-"
 
 
 @dataclass(frozen=True)
@@ -57,26 +60,43 @@ def doc_name(path: Path) -> str:
     return article_name(path.name)
 
 
-def find_in(folder: Path, rel: Path, suffixes: tuple[str, ...], exclude: set[Path]) -> Path | None:
-    """The first `REL/NAME<suffix>` in folder, else the same name at the folder's top."""
-    name = doc_name(rel)
-    for parent in dict.fromkeys([rel.parent, Path()]):
+def text_files(folder: Path) -> dict[str, Path]:
+    """{relative path: file} for the usable `*.txt` under folder (the project's one finder: hidden files
+    and folders skipped); files it cannot use are logged, and matter only when one is looked for."""
+    files = {}
+    for found in find_files(folder, (".txt",)):
+        if found.problem:
+            log.warning("%s/%s %s", folder, found.rel, found.problem)
+        else:
+            files[found.rel] = found.path
+    return files
+
+
+def find_in(files: dict[str, Path], rel: str, suffixes: tuple[str, ...], exclude: set[Path]) -> Path | None:
+    """The first `REL/NAME<suffix>` among files (relative paths), else the same name at the top."""
+    name = article_name(PurePosixPath(rel).name)
+    for parent in dict.fromkeys([PurePosixPath(rel).parent, PurePosixPath()]):
         for suffix in suffixes:
-            candidate = folder / parent / f"{name}{suffix}"
-            if candidate.is_file() and candidate.resolve() not in exclude:
+            candidate = files.get(str(parent / f"{name}{suffix}"))
+            if candidate is not None and candidate.resolve() not in exclude:
                 return candidate
     return None
 
 
 def hypothesis_files(folder: Path) -> dict[str, Path]:
     """{relative NAME: file} for every NAME.en.txt under folder (the layout `mt translate` writes)."""
-    files = sorted(p for s in HYPOTHESIS_SUFFIXES for p in folder.rglob(f"*{s}") if p.is_file())
+    files = {}
+    for found in find_files(folder, HYPOTHESIS_SUFFIXES):
+        if found.problem:
+            raise InputError(f"{folder / found.rel} {found.problem}; fix or remove it to evaluate {folder}")
+        files[article_name(found.rel)] = found.path
     if not files:
         raise InputError(f"no *.en.txt files in {folder}; pass the output folder of `mt translate`")
-    return {str(p.relative_to(folder).with_name(doc_name(p))): p for p in files}
+    return files
 
 
 def read_lines(path: Path) -> list[str]:
+    """The lines of a file, or of standard input for `-`."""
     return read_article(path).lines
 
 
@@ -111,21 +131,35 @@ def load_testset(
     src: str | Path | None = None,
     docs: str | Path | None = None,
 ) -> TestSet:
-    """Match hypothesis, reference and source files (or folders) and read them line-aligned."""
+    """Match hypothesis, reference and source files (or folders) and read them line-aligned; a
+    hypothesis `-` is standard input (as in sacrebleu), paired with reference files."""
     if not hyps or not refs:
-        raise UsageError("give at least one --hyp and one --ref")
+        raise UsageError("give at least one hypothesis and one reference")
     hyp_paths = [Path(h) for h in hyps]
-    for p in [*hyp_paths, *map(Path, refs), *([Path(src)] if src else [])]:
-        if not p.exists():
+    ref_paths = [Path(r) for r in refs]
+    src_path = Path(src) if src else None
+    if sum(str(h) == STDIN for h in hyps) > 1:
+        raise UsageError("standard input (-) can be read only once; give the other systems as files")
+    for p in [*ref_paths, *([src_path] if src_path else [])]:
+        if str(p) == STDIN:
+            raise UsageError("only a hypothesis can be read from standard input (-); give others as files")
+    for p in [*hyp_paths, *ref_paths, *([src_path] if src_path else [])]:
+        if str(p) != STDIN and not p.exists():
             raise InputError(f"{p} does not exist")
     folder_mode = hyp_paths[0].is_dir()
-    if any(p.is_dir() != folder_mode for p in [*hyp_paths, *map(Path, refs)]):
-        raise UsageError("--hyp and --ref must be all files or all folders")
+    if any(p.is_dir() != folder_mode for p in [*hyp_paths, *ref_paths]):
+        raise UsageError("the hypotheses and references must be all files or all folders")
     if folder_mode:
         if docs:
-            raise UsageError("--docs splits a single file; folders are split by file already")
-        return _load_folders(hyp_paths, [Path(r) for r in refs], Path(src) if src else None)
-    return _load_files(hyp_paths, [Path(r) for r in refs], Path(src) if src else None, docs)
+            raise UsageError("a docs file splits a single file; folders are split by file already")
+        testset = _load_folders(hyp_paths, ref_paths, src_path)
+    else:
+        testset = _load_files(hyp_paths, ref_paths, src_path, docs)
+    if not testset.segments:
+        shown = ", ".join(str(p) for p in [*hyp_paths, *ref_paths])
+        raise InputError(f"nothing to score: {shown} hold no text (empty or blank lines only); "
+                         f"check that these are the translations and the references")
+    return testset
 
 
 def _load_files(hyps: list[Path], refs: list[Path], src: Path | None, docs) -> TestSet:
@@ -139,13 +173,13 @@ def _load_files(hyps: list[Path], refs: list[Path], src: Path | None, docs) -> T
     sources = None
     if src is not None:
         if src.is_dir():
-            raise UsageError("--src must be a file when --hyp is a file")
+            raise UsageError("the source must be a file when the hypotheses are files")
         sources = read_lines(src)
         check_lengths(first, src, lines, sources)
     if docs:
         spans = read_docs_file(docs, len(lines), str(first))
     else:
-        spans = [(doc_name(first), len(lines))]
+        spans = [("<stdin>" if str(first) == STDIN else doc_name(first), len(lines))]
     return _assemble(systems, references, sources, spans)
 
 
@@ -161,15 +195,17 @@ def _load_folders(hyps: list[Path], refs: list[Path], src: Path | None) -> TestS
             )
     sources: dict[str, Path] = {}
     if src is not None:
+        src_files = text_files(src) if src.is_dir() else {}
         for name in names:
-            found = find_in(src, Path(name), SOURCE_SUFFIXES, set()) if src.is_dir() else None
+            found = find_in(src_files, name, SOURCE_SUFFIXES, set())
             if found is None:
                 raise InputError(f"no source for {name} in {src} (looked for {name}.it.txt, {name}.txt)")
             sources[name] = found
     exclude = {p.resolve() for p in sources.values()}
     references: list[dict[str, Path]] = []
     for ref in refs:
-        matched = {n: find_in(ref, Path(n), REFERENCE_SUFFIXES, exclude) for n in names}
+        ref_files = text_files(ref)
+        matched = {n: find_in(ref_files, n, REFERENCE_SUFFIXES, exclude) for n in names}
         missing = [str(per_system[0][n].relative_to(hyps[0])) for n, p in matched.items() if p is None]
         if missing:
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
@@ -177,7 +213,7 @@ def _load_folders(hyps: list[Path], refs: list[Path], src: Path | None) -> TestS
                 f"no reference in {ref} for {len(missing)} hypothesis file(s): {shown} "
                 f"(looked for NAME.en.txt or NAME.txt)"
             )
-        extra = sorted(set(map(doc_name, ref.rglob("*.txt"))) - {doc_name(Path(n)) for n in names})
+        extra = sorted({doc_name(p) for p in ref_files.values()} - {doc_name(Path(n)) for n in names})
         if extra:
             log.warning("%d reference file(s) in %s have no hypothesis: %s",
                         len(extra), ref, ", ".join(extra[:5]))
