@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from mt.errors import ModelLoadError, UsageError
+from mt.errors import InputError, ModelLoadError, UsageError
 from mt.translate import Translation, Translator
 from mt.translate.cache import TranslationCache
 from mt.translate.guard import Guard
@@ -80,10 +80,10 @@ def test_cache_entries_are_committed_only_when_translate_returns(tiny_model, tmp
     cache = tmp_path / "cache.sqlite"
 
     class Interrupted(Translator):
-        def _generate(self, backend, inputs, settings):
+        def _generate(self, backend, inputs, settings, *rest):
             if self.generate_calls:
                 raise KeyboardInterrupt
-            return super()._generate(backend, inputs, settings)
+            return super()._generate(backend, inputs, settings, *rest)
 
     t = Interrupted(str(tiny_model), max_new_tokens=16, cache=cache, batch_tokens=1)
     with pytest.raises(KeyboardInterrupt):
@@ -100,6 +100,48 @@ def test_long_inputs_are_split_not_truncated(tiny_model):
     parts = split_long(long, t._count, 12)
     assert len(parts) == split.parts and all(t._count(p) <= 12 for p in parts)
     assert t.settings["max_input_tokens"] == 12
+
+
+def test_a_sentence_over_the_split_limit_is_refused_before_any_generation(tiny_model):
+    t = Translator(str(tiny_model), max_new_tokens=16, max_input_tokens=4)
+    with pytest.raises(InputError, match=r"longer than the 128 translated as one \(32 model inputs\)"):
+        t.translate(["Sì.", "parola " * 200])
+    assert t.generate_calls == 0
+
+
+def test_options_rebuild_an_identical_translator(tiny_model, tmp_path):
+    t = Translator(str(tiny_model), backend="transformers", max_new_tokens=16, beams=2, batch_tokens=64,
+                   max_input_tokens=12, cache=tmp_path / "c.sqlite")
+    assert "cache" not in t.options
+    again = Translator(**t.options)
+    assert again.options == t.options and again.settings == t.settings
+    assert again.translate(SENTENCES) == t.translate(SENTENCES)
+
+
+def test_progress_counts_each_sentence_once_when_its_last_part_is_done(tiny_model):
+    t = Translator(str(tiny_model), max_new_tokens=16, max_input_tokens=12, batch_tokens=24)
+    long = ("Il governo ha deciso di aumentare le tasse, la Camera ha votato contro; "
+            "i sindacati hanno proclamato uno sciopero: le scuole resteranno chiuse lunedì.")
+    sentences = [*SENTENCES, long, SENTENCES[0], " "]
+    reports: list[int] = []
+    out = t.translate(sentences, progress=reports.append)
+    unique = len(set(SENTENCES) | {long})
+    # batches of a few parts each, retries included: still one count per distinct sentence
+    assert len(reports) > 1 and sum(reports) == unique and all(n > 0 for n in reports)
+    assert out[-3].parts > 1
+    same = Translator(str(tiny_model), max_new_tokens=16, max_input_tokens=12, batch_tokens=24)
+    assert out == same.translate(sentences)
+
+
+def test_use_cache_false_neither_reads_nor_writes_the_cache(tiny_model, tmp_path):
+    t = Translator(str(tiny_model), max_new_tokens=16, cache=tmp_path / "c.sqlite")
+    first = t.translate(SENTENCES[:2], use_cache=False)
+    assert len(t.cache) == 0 and t.generate_calls > 0
+    t.translate(SENTENCES[:2])
+    calls = t.generate_calls
+    assert len(t.cache) == 2
+    assert t.translate(SENTENCES[:2], use_cache=False) == first and t.generate_calls > calls
+    t.close()
 
 
 def test_repetition_guard_end_to_end(tiny_model):

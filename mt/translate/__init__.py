@@ -17,7 +17,7 @@ from mt.translate.batching import make_batches
 from mt.translate.cache import TranslationCache
 from mt.translate.guard import Guard
 from mt.translate.model import ModelDefaults, ModelRef, load_defaults, load_tokenizer, resolve_model
-from mt.translate.split import split_long
+from mt.translate.split import MAX_PARTS, split_long
 
 BACKEND_CHOICES = ("auto", "transformers", "ctranslate2")
 QUANTIZATIONS = ("auto", "int8", "int8_float32", "int8_float16", "float16", "float32")
@@ -204,7 +204,7 @@ class Translator:
         limit = self.max_input_tokens or self._defaults.max_input_tokens
         units: list[tuple[int, list[int]]] = []  # (index into sources, token ids of one part)
         for i, source in enumerate(sources):
-            for part in split_long(source, self._count, limit):
+            for part in split_long(source, self._count, limit, MAX_PARTS * limit):
                 units.append((i, self._encode(part)))
         settings = self.decode_settings
         texts, scores, out_ids = self._generate(backend, [ids for _, ids in units], settings,
@@ -257,7 +257,8 @@ class Translator:
         return texts, scores, ids
 
     def _encode(self, text: str) -> list[int]:
-        return self._tokenizer(text)["input_ids"]
+        # verbose=False: over-long sentences are split, not truncated, so the tokenizer's warning misleads
+        return self._tokenizer(text, verbose=False)["input_ids"]
 
     def _count(self, text: str) -> int:
         return len(self._encode(text))
