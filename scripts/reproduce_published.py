@@ -34,7 +34,7 @@ def main() -> None:
         hyps = (data / hyp).read_text(encoding="utf-8").splitlines()
         refs = [(data / ref).read_text(encoding="utf-8").splitlines()]
         start = time.perf_counter()
-        ours = evaluate(data / hyp, data / ref).corpus
+        ours = evaluate(data / hyp, data / ref).corpus.scores
         seconds = time.perf_counter() - start
         theirs = {
             "bleu": BLEU().corpus_score(hyps, refs).score,

@@ -159,7 +159,14 @@ def compare_documents(
 ) -> list[dict[str, float]]:
     """Paired bootstrap p-values of each system after the baseline on lines [start, end) (a document),
     one {metric key: p} per system. Only the bootstrap: approximate randomisation's thousands of trials
-    per document would cost more than the whole evaluation."""
+    per document would cost more than the whole evaluation. A system whose lines are the baseline's
+    gets p = 1 without a test (sacrebleu's bootstrap gives its smallest p to two identical systems)."""
     part = [(name, lines[start:end]) for name, lines in systems]
-    _, bs = _run("bs", part, [r[start:end] for r in references], settings.bootstrap_resamples, settings.seed)
-    return [{key: _r(bs[key][i].p_value) for key in TESTED_METRICS} for i in range(1, len(systems))]
+    differ = [i for i in range(1, len(part)) if part[i][1] != part[0][1]]
+    p_values = [dict.fromkeys(TESTED_METRICS, 1.0) for _ in part[1:]]
+    if differ:
+        _, bs = _run("bs", [part[0], *(part[i] for i in differ)], [r[start:end] for r in references],
+                     settings.bootstrap_resamples, settings.seed)
+        for column, i in enumerate(differ, 1):
+            p_values[i - 1] = {key: _r(bs[key][column].p_value) for key in TESTED_METRICS}
+    return p_values

@@ -14,35 +14,39 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
-def _bleu():
+# Each factory makes a sacrebleu metric; given references, it caches them (their n-grams or words) once for
+# every later corpus_score(hypotheses, None), as sacrebleu's own constructors do.
+
+
+def _bleu(references=None):
     from sacrebleu.metrics import BLEU
 
-    return BLEU()
+    return BLEU(references=references)
 
 
-def _sentence_bleu():
+def _sentence_bleu(references=None):
     from sacrebleu.metrics import BLEU
 
     # sacrebleu's advice for single sentences; the n-gram counts are the same as corpus BLEU's
-    return BLEU(effective_order=True)
+    return BLEU(effective_order=True, references=references)
 
 
-def _chrf():
+def _chrf(references=None):
     from sacrebleu.metrics import CHRF
 
-    return CHRF()
+    return CHRF(references=references)
 
 
-def _chrfpp():
+def _chrfpp(references=None):
     from sacrebleu.metrics import CHRF
 
-    return CHRF(word_order=2)
+    return CHRF(word_order=2, references=references)
 
 
-def _ter():
+def _ter(references=None):
     from sacrebleu.metrics import TER
 
-    return TER()
+    return TER(references=references)
 
 
 def _combine_bleu(metric: Any, scores: Sequence[Any]):
@@ -77,9 +81,9 @@ class MetricSpec:
 
     key: str
     label: str
-    factory: Callable[[], Any]
+    factory: Callable[..., Any]
     # the sentence-level variant when it differs from the corpus settings (BLEU: effective order)
-    sentence_factory: Callable[[], Any] | None = None
+    sentence_factory: Callable[..., Any] | None = None
     # a score over several lines from their sentence scores, where those carry the statistics
     combine: Callable[[Any, Sequence[Any]], Any] | None = None
     higher_is_better: bool = True
@@ -116,7 +120,8 @@ class Scorer:
         self.sentence_metrics: dict[str, Any] = {}
         self.sentences: dict[str, list[Any]] = {}
         for spec in self.specs:
-            metric = spec.factory()
+            # references cached once for the corpus_score calls (chrF runs one per fix rule's leave-one-out)
+            metric = spec.factory() if spec.corpus_from_sentences else spec.factory(references)
             scorer = spec.sentence_factory() if spec.sentence_factory else metric
             log.info("scoring %d lines with %s", len(hypotheses), spec.label)
             self.metrics[spec.key], self.sentence_metrics[spec.key] = metric, scorer
@@ -130,7 +135,7 @@ class Scorer:
     def _score_corpus(self, spec: MetricSpec) -> Any:
         if spec.corpus_from_sentences:
             return spec.combine(self.metrics[spec.key], self.sentences[spec.key])
-        return self.metrics[spec.key].corpus_score(self.hypotheses, self.references)
+        return self.metrics[spec.key].corpus_score(self.hypotheses, None)  # the cached references
 
     def corpus(self, key: str) -> Any:
         """sacrebleu's score object for the whole test set (BLEU's carries its precisions and lengths)."""
@@ -139,6 +144,8 @@ class Scorer:
     def span(self, key: str, start: int, end: int) -> float:
         """The metric over lines [start, end) (a document)."""
         spec = METRIC[key]
+        if (start, end) == (0, len(self.hypotheses)):
+            return self._corpus[key].score  # a single document is the whole test set
         if spec.combine is not None:
             return spec.combine(self.metrics[key], self.sentences[key][start:end]).score
         return self.metrics[key].corpus_score(
@@ -150,16 +157,17 @@ class Scorer:
         return self.metrics[key].get_signature().format()
 
     def with_changes(self, key: str, changed: dict[int, str]) -> float:
-        """The corpus score if the lines in `changed` (index -> text) read differently; only those lines
-        are re-scored for metrics whose sentence scores add up (BLEU, TER)."""
+        """The corpus score if the lines in `changed` (index -> text) read differently. Where scores add
+        up (BLEU, TER) only those lines are scored, in one corpus_score whose statistics replace theirs."""
         spec = METRIC[key]
         if spec.combine is None:
             hyps = [changed.get(i, h) for i, h in enumerate(self.hypotheses)]
-            return self.metrics[key].corpus_score(hyps, self.references).score
-        scores = list(self.sentences[key])
-        for i, text in changed.items():
-            scores[i] = self.sentence_metrics[key].sentence_score(text, self.refs_of(i))
-        return spec.combine(self.metrics[key], scores).score
+            return self.metrics[key].corpus_score(hyps, None).score
+        lines = sorted(changed)
+        new = spec.factory().corpus_score([changed[i] for i in lines],
+                                          [[r[i] for i in lines] for r in self.references])
+        kept = [s for i, s in enumerate(self.sentences[key]) if i not in changed]
+        return spec.combine(self.metrics[key], [*kept, new]).score
 
 
 def bleu_details(score: Any) -> dict:
