@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import pickle
+import re
 import socket
 import warnings
 from collections.abc import Callable, Iterable, Iterator
@@ -23,6 +24,9 @@ RAY_LOGGERS = ("ray", "ray.data", "ray.train", "ray.tune", "ray.serve")
 # retries instead of looping forever; a single killed actor or lost node is retried transparently
 MAX_TASK_RETRIES = 3
 CONNECT_TIMEOUT_S = 10
+# files travel in parcels of up to PARCEL_SENTENCES sentences, at least PARCELS_PER_WORKER per worker
+PARCEL_SENTENCES = 256
+PARCELS_PER_WORKER = 4
 
 
 def load_translator(options: dict):
@@ -85,19 +89,16 @@ class RayEngine(Engine):
             return
         import mt
 
-        options = dict(
-            include_dashboard=False,
-            log_to_driver=self.debug,
-            logging_level=logging.DEBUG if self.debug else logging.ERROR,
-            # workers need only Python, Ray and the dependencies: the mt code travels with the job
-            runtime_env={"py_modules": [os.path.dirname(mt.__file__)]},
-        )
-        if self.address is None:
+        options = dict(include_dashboard=False, log_to_driver=self.debug,
+                       logging_level=logging.DEBUG if self.debug else logging.ERROR)
+        if self.address is None:  # its workers run this interpreter, environment and folder: mt is there
             with _quiet_stderr(not self.debug):
                 ray.init(address="local", num_cpus=_local_cpus(), **options)
             self.private = True
             return
         _check_reachable(self.address)
+        # cluster nodes need only Python, Ray and the dependencies: the mt code travels with the job
+        options["runtime_env"] = {"py_modules": [os.path.dirname(mt.__file__)]}
         try:
             with _quiet_stderr(not self.debug):
                 ray.init(address=self.address, **options)
@@ -140,19 +141,19 @@ class RayEngine(Engine):
 
         import mt.errors
 
-        # Ray Data needs its inputs up front; one block per file lets each file's result come back as
-        # soon as its actor finishes it, in any order.
+        # Ray Data needs its inputs up front. Each parcel (a Ray task) is one file, or several small ones:
+        # a task costs the driver milliseconds, and results come back a parcel at a time, in any order.
         jobs = list(jobs)
         if not jobs:
             return
         sizes = {job.rel: len(job.sentences) for job in jobs}
+        parcels = _parcels(jobs, sum(sizes.values()) // (self.workers * PARCELS_PER_WORKER))
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = self.debug
         context.print_on_execution_start = self.debug
         context.verbose_progress = self.debug
         options = {**self.translator.options, "threads": self.threads, "cache": None}
-        dataset = ray.data.from_items([{"rel": job.rel, "sentences": job.sentences} for job in jobs],
-                                      override_num_blocks=len(jobs))
+        dataset = ray.data.from_items(parcels, override_num_blocks=len(parcels))
         with warnings.catch_warnings():  # max_task_retries has no named parameter yet (Ray 2.60)
             warnings.simplefilter("ignore", DeprecationWarning)
             results = dataset.map_batches(
@@ -194,20 +195,22 @@ def _actor_class(options: dict, make: Callable[[dict], object]):
 
     class TranslatorActor:
         def __init__(self):
-            self.broken: MtError | None = None
+            self.broken: Exception | None = None
             try:
                 self.translator = make(options)
-            except MtError as e:  # a model that cannot load stops the run (as locally), reported in rows:
-                self.broken = e   # an actor that died in its constructor would be retried in vain
+            except Exception as e:  # a model that cannot load stops the run (as locally), reported in
+                self.broken = e     # rows: an actor that died in its constructor would be retried in vain
 
         def __call__(self, batch: dict) -> dict:
             rels, translations, errors, fatal = [], [], [], []
-            for rel, sentences in zip(batch["rel"], batch["sentences"]):
+            for rel, sentences in zip(_flat(batch["rel"]), _flat(batch["sentences"])):
                 rels.append(str(rel))
                 translations.append(b"")
                 if self.broken is not None:
-                    errors.append(str(self.broken))
-                    fatal.append(type(self.broken).__name__)
+                    mine = isinstance(self.broken, MtError)
+                    errors.append(str(self.broken) if mine else
+                                  f"the Ray workers cannot start: {_one_line(self.broken)}")
+                    fatal.append(type(self.broken).__name__ if mine else "UsageError")
                     continue
                 fatal.append(None)
                 try:
@@ -219,6 +222,28 @@ def _actor_class(options: dict, make: Callable[[dict], object]):
             return {"rel": rels, "translations": translations, "error": errors, "fatal": fatal}
 
     return TranslatorActor
+
+
+def _parcels(jobs: list[FileJob], sentences: int) -> list[dict]:
+    """Consecutive files grouped until each group has `sentences` (at most PARCEL_SENTENCES); with few
+    sentences per worker every file goes alone, so the workers share the end of the run evenly."""
+    target = max(1, min(PARCEL_SENTENCES, sentences))
+    parcels, current, size = [], {"rel": [], "sentences": []}, 0
+    for job in jobs:
+        current["rel"].append(job.rel)
+        current["sentences"].append(job.sentences)
+        size += len(job.sentences)
+        if size >= target:
+            parcels.append(current)
+            current, size = {"rel": [], "sentences": []}, 0
+    if current["rel"]:
+        parcels.append(current)
+    return parcels
+
+
+def _flat(column) -> list:
+    """The files of a batch of parcels (one parcel per batch, but any batch size reads the same)."""
+    return [item for parcel in column for item in parcel]
 
 
 def _run_error(e: Exception) -> MtError:
@@ -273,5 +298,5 @@ def _local_cpus() -> int:
 
 
 def _one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
+    text = re.sub(r"\x1b\[[0-9;]*m", "", str(e)).strip().splitlines()  # Ray colours its messages
     return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
