@@ -234,3 +234,44 @@ def test_mt_translate_folder_runs_the_same_on_both_backends(tiny_model, tmp_path
     assert main([*args, "--force", "--no-cache"]) == 1
     assert (out / "sub" / "a.en.txt").read_bytes() == english
     assert (out / "sub" / "a.aligned.jsonl").read_bytes() == records
+
+
+KILLED_MID_CONVERSION = """
+import os, sys
+import mt.translate.convert as convert
+
+def dies_half_way(model, source, output_dir, quantization):
+    (output_dir / "model.bin").write_bytes(b"half a model")
+    os._exit(9)  # as a kill would: no cleanup runs
+
+convert._run_converter = dies_half_way
+convert.convert(sys.argv[1], "float32")
+"""
+
+
+def test_a_conversion_killed_half_way_is_never_used_and_its_temp_is_removed(tiny_model, tmp_path):
+    env = {**__import__("os").environ, "MT_CACHE_DIR": str(tmp_path / "mt")}
+    killed = subprocess.run([sys.executable, "-c", KILLED_MID_CONVERSION, str(tiny_model)], env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr
+    root = tmp_path / "mt" / "ct2"
+    assert [p.name for p in root.iterdir() if not p.name.startswith(".")] == []  # nothing published
+    assert len(list(root.iterdir())) == 1  # only the dead process's temp folder
+    done = subprocess.run([sys.executable, "-c", "import sys; from mt.translate.convert import convert; "
+                           "print(convert(sys.argv[1], 'float32').path)", str(tiny_model)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in root.iterdir()] == [Path(done.stdout.strip()).name]
+    assert (root / Path(done.stdout.strip()).name / "model.bin").stat().st_size > 1000
+
+
+def test_processes_converting_the_same_model_at_once_publish_one_whole_model(tiny_model, tmp_path):
+    env = {**__import__("os").environ, "MT_CACHE_DIR": str(tmp_path / "mt")}
+    code = ("import sys; from mt.translate.convert import convert; "
+            "c = convert(sys.argv[1], 'int8'); print(c.path, (c.path / 'model.bin').stat().st_size)")
+    runs = [subprocess.Popen([sys.executable, "-c", code, str(tiny_model)], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    assert len({out for out, _ in outputs}) == 1  # the same folder, the same whole model.bin
+    assert len(list((tmp_path / "mt" / "ct2").iterdir())) == 1

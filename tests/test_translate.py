@@ -1,7 +1,9 @@
 """The Translator on the real tiny MarianMT model: order, cache, splitting, the repetition guard, errors."""
 
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -176,16 +178,112 @@ def test_default_model_from_env(monkeypatch):
 
 
 def test_unloadable_models(tmp_path):
-    with pytest.raises(ModelLoadError, match=r"cannot load model \./no/such/model: no such folder.*--model"):
+    with pytest.raises(ModelLoadError, match=r"model \./no/such/model: no such folder .*build_tiny"):
         Translator("./no/such/model")
     empty = tmp_path / "empty-model"
     empty.mkdir()
-    with pytest.raises(ModelLoadError, match="cannot load model .*empty-model.*local folder"):
+    with pytest.raises(ModelLoadError, match="empty-model: it has no config.json.*local model folder"):
         Translator(str(empty)).translate(["Ciao."])
 
 
 def test_bad_options():
     with pytest.raises(UsageError, match="unknown backend"):
         Translator("x/y", backend="onnx")
-    with pytest.raises(UsageError, match="--beams must be at least 1"):
+    with pytest.raises(UsageError, match="beams must be at least 1"):
         Translator("x/y", beams=0)
+
+
+def _run_python(code: str, tmp_path, **env) -> tuple[subprocess.CompletedProcess, float]:
+    """`code` in a fresh interpreter (huggingface_hub reads its variables at import), timed."""
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env={**os.environ, "HF_HUB_CACHE": str(tmp_path / "hf"), **env})
+    return done, time.perf_counter() - start
+
+
+LOAD = """
+from mt.translate import Translator
+try:
+    print(Translator({model!r}, max_new_tokens=4).translate(["Ciao."])[0].text)
+except Exception as e:
+    print(type(e).__name__, e)
+"""
+
+
+@pytest.mark.parametrize("env", [{"HF_HUB_OFFLINE": "1"}, {"HF_ENDPOINT": "http://127.0.0.1:9"}],
+                         ids=["offline", "unreachable"])
+def test_a_model_neither_here_nor_reachable_fails_at_once_saying_where_it_looked(tmp_path, env):
+    done, seconds = _run_python(LOAD.format(model="models/nope-missing"), tmp_path, **env)
+    out = done.stdout.strip()
+    assert seconds < 10 and "Retrying" not in done.stderr, done.stderr
+    assert out.startswith("ModelLoadError cannot load model models/nope-missing: there is no folder "
+                          "models/nope-missing in ") and "\n" not in out
+    assert "no copy in the Hugging Face cache" in out and "build_tiny_model.py models/tiny-it-en" in out
+    assert ("HF_HUB_OFFLINE is set" in out) == ("HF_HUB_OFFLINE" in env)
+    assert "set HF_HUB_OFFLINE" not in out
+    assert "Connection refused" in out or "HF_HUB_OFFLINE" in env
+
+
+@pytest.mark.parametrize("env", [{"HF_HUB_OFFLINE": "1"}, {"HF_ENDPOINT": "http://127.0.0.1:9"}],
+                         ids=["offline", "unreachable"])
+def test_a_hub_model_in_the_cache_loads_without_the_hub(tiny_model, tmp_path, env):
+    snapshot = tmp_path / "hf" / "models--someone--tiny-it-en" / "snapshots" / ("0" * 40)
+    snapshot.mkdir(parents=True)
+    for f in tiny_model.iterdir():
+        (snapshot / f.name).write_bytes(f.read_bytes())
+    (snapshot.parent.parent / "refs").mkdir()
+    (snapshot.parent.parent / "refs" / "main").write_text("0" * 40)
+    done, seconds = _run_python(LOAD.format(model="someone/tiny-it-en"), tmp_path,
+                                MT_CACHE_DIR=str(tmp_path / "mt"), **env)
+    assert done.returncode == 0 and done.stdout.strip(), done.stderr
+    assert "Error" not in done.stdout and "Retrying" not in done.stderr and seconds < 30
+
+
+def test_the_cli_names_the_model_flag(tmp_path):
+    (tmp_path / "a.txt").write_text("Il governo ha deciso.\n", encoding="utf-8")
+    code = "import sys; from mt.cli import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run([sys.executable, "-c", code, "translate", "a.txt", "--out", "out", "--quiet",
+                           "--model", "models/nope-missing"], capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error: cannot load model models/nope-missing: ")
+    assert done.stderr.strip().endswith("(see --model)") and done.stderr.count("\n") == 1
+
+
+def _foreign_cache(path, rows_sql: list[str]):
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        for sql in rows_sql:
+            db.execute(sql)
+    return path.read_bytes()
+
+
+def test_a_cache_file_that_is_not_ours_is_named_and_kept(tiny_model, tmp_path):
+    other = tmp_path / "notes.sqlite"
+    before = _foreign_cache(other, ["CREATE TABLE translations (id INTEGER, text TEXT)",
+                                    "INSERT INTO translations VALUES (1, 'mine')"])
+    t = Translator(str(tiny_model), max_new_tokens=16, cache=other)
+    with pytest.raises(UsageError, match=rf"{other} is not an mt translation cache \(its translations table "
+                                         rf"has the columns id, text\); use another cache file, or none"):
+        t.translate(["Sì."])
+    assert other.read_bytes() == before
+    garbage = tmp_path / "garbage.sqlite"
+    garbage.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(UsageError, match=rf"{garbage} is not an mt translation cache \(SQLite says"):
+        Translator(str(tiny_model), max_new_tokens=16, cache=garbage).translate(["Sì."])
+    assert garbage.read_bytes() == b"not a database at all" * 100
+
+
+@pytest.mark.parametrize(("column", "value"), [("target", "x'00'"), ("parts", "'two'"), ("parts", "0"),
+                                               ("degenerate", "7"), ("score", "'high'"), ("score", "9e999")])
+def test_poisoned_cache_entries_are_refused_not_copied(tiny_model, tmp_path, column, value):
+    cache = tmp_path / "cache.sqlite"
+    t = Translator(str(tiny_model), max_new_tokens=16, cache=cache)
+    t.translate(["Sì."])
+    t.close()
+    _foreign_cache(cache, [f"UPDATE translations SET {column} = {value}"])
+    t = Translator(str(tiny_model), max_new_tokens=16, cache=cache)
+    with pytest.raises(UsageError, match=rf"{cache} is not an mt translation cache \(the entry for 'Sì.' "):
+        t.translate(["Sì."])
+    assert cache.exists()

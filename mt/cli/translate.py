@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from mt.engines import ENGINE_CHOICES
-from mt.errors import UsageError
+from mt.errors import MtError, UsageError
 from mt.output_folder import CACHE_NAME
 from mt.translate import BACKEND_CHOICES, QUANTIZATIONS
 from mt.translate.model import DEFAULT_MODEL
@@ -122,12 +122,15 @@ def run(args) -> int:
         cache = args.cache
     else:
         cache = None if to_stdout else Path(args.out) / CACHE_NAME
-    translator = Translator(
-        args.model, backend=args.backend, device=args.device, quantization=args.quantization,
-        beams=args.beams, max_new_tokens=args.max_new_tokens, min_new_tokens=args.min_new_tokens,
-        batch_tokens=args.batch_tokens, threads=args.threads, cache=cache,
-        max_input_tokens=args.max_input_tokens,
-    )
+    try:
+        translator = Translator(
+            args.model, backend=args.backend, device=args.device, quantization=args.quantization,
+            beams=args.beams, max_new_tokens=args.max_new_tokens, min_new_tokens=args.min_new_tokens,
+            batch_tokens=args.batch_tokens, threads=args.threads, cache=cache,
+            max_input_tokens=args.max_input_tokens,
+        )
+    except MtError as e:
+        raise with_flag(e) from None
     try:
         if to_stdout:
             runs.translate_stream(args.input, sys.stdout, translator, fixes)
@@ -136,6 +139,8 @@ def run(args) -> int:
             args.input, args.out, translator, fixes=fixes, force=args.force, retry_failed=args.retry_failed,
             progress=not args.quiet, wait=args.wait, engine=args.engine, workers=args.workers,
             gpus_per_worker=args.gpus_per_worker, ray_address=args.ray_address)
+    except MtError as e:
+        raise with_flag(e) from None
     finally:
         translator.close()
     for line in report.failures():
@@ -143,3 +148,13 @@ def run(args) -> int:
     if not args.quiet:
         print(report.summary(), file=sys.stderr)
     return report.exit_code
+
+
+def with_flag(error: MtError) -> MtError:
+    """The library's error about a Translator option (its `option`), naming the flag that sets it."""
+    option = getattr(error, "option", None)
+    if option is None:
+        return error
+    flagged = type(error)(f"{error} (see --{option.replace('_', '-')})")
+    flagged.option = option
+    return flagged

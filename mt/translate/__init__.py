@@ -16,7 +16,14 @@ from mt.translate.backends import BACKENDS, Backend, BackendUnavailable, DecodeS
 from mt.translate.batching import make_batches
 from mt.translate.cache import TranslationCache
 from mt.translate.guard import Guard
-from mt.translate.model import ModelDefaults, ModelRef, load_defaults, load_tokenizer, resolve_model
+from mt.translate.model import (
+    ModelDefaults,
+    ModelRef,
+    load_defaults,
+    load_tokenizer,
+    model_location,
+    resolve_model,
+)
 from mt.translate.split import MAX_PARTS, split_long
 
 BACKEND_CHOICES = ("auto", "transformers", "ctranslate2")
@@ -73,14 +80,14 @@ class Translator:
         _check_choice("backend", backend, BACKEND_CHOICES)
         _check_choice("quantization", quantization, QUANTIZATIONS)
         if not (device in DEVICES or device.startswith("cuda:")):
-            raise UsageError(f"unknown device {device!r}; use one of {', '.join(DEVICES)}")
-        for name, value in (("beams", beams), ("max-new-tokens", max_new_tokens),
-                            ("batch-tokens", batch_tokens), ("threads", threads),
-                            ("max-input-tokens", max_input_tokens)):
+            raise option_error("device", f"unknown device {device!r}; use one of {', '.join(DEVICES)}")
+        for name, value in (("beams", beams), ("max_new_tokens", max_new_tokens),
+                            ("batch_tokens", batch_tokens), ("threads", threads),
+                            ("max_input_tokens", max_input_tokens)):
             if value is not None and value < 1:
-                raise UsageError(f"--{name} must be at least 1, got {value}")
+                raise option_error(name, f"{name} must be at least 1, got {value}")
         if min_new_tokens is not None and min_new_tokens < 0:
-            raise UsageError(f"--min-new-tokens must be at least 0, got {min_new_tokens}")
+            raise option_error("min_new_tokens", f"min_new_tokens must be at least 0, got {min_new_tokens}")
         self.ref: ModelRef = resolve_model(model)
         self.backend_name = backend
         self.device = device
@@ -141,16 +148,16 @@ class Translator:
         options = {"device": self.device, "quantization": self.quantization, "threads": self.threads}
         if self.backend_name != "auto":
             try:
-                return load_backend(self.backend_name, self.ref.location, **options)
+                return load_backend(self.backend_name, model_location(self.ref), **options)
             except ModuleNotFoundError as e:
-                raise UsageError(f"backend {self.backend_name} is not available here ({e}); "
-                                 f"use --backend auto") from None
+                raise option_error("backend", f"backend {self.backend_name} is not available here ({e}); "
+                                              f"use backend auto") from None
             except BackendUnavailable as e:
-                raise UsageError(f"backend {self.backend_name} cannot run {self.ref.name}: {e}; "
-                                 f"use --backend auto") from None
+                raise option_error("backend", f"backend {self.backend_name} cannot run {self.ref.name}: {e}; "
+                                              f"use backend auto") from None
         for name in AUTO_ORDER:
             try:
-                backend = load_backend(name, self.ref.location, **options)
+                backend = load_backend(name, model_location(self.ref), **options)
                 log.debug("backend auto: using %s", name)
                 return backend
             except ModuleNotFoundError as e:
@@ -290,4 +297,11 @@ class _Completion:
 
 def _check_choice(what: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise UsageError(f"unknown {what} {value!r}; use one of {', '.join(choices)}")
+        raise option_error(what, f"unknown {what} {value!r}; use one of {', '.join(choices)}")
+
+
+def option_error(option: str, message: str) -> UsageError:
+    """A UsageError about one Translator option; `option` lets the CLI name its flag."""
+    error = UsageError(message)
+    error.option = option
+    return error

@@ -9,13 +9,12 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mt.files import atomic_folder
 from mt.translate.backends import BackendUnavailable
-from mt.translate.model import LOAD_ERRORS, load_error, resolve_model
+from mt.translate.model import LOAD_ERRORS, load_error, model_location, resolve_model
 
 # what CTranslate2's converter accepts as weight types; `auto` is resolved by the backend first
 QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "float16", "float32")
@@ -58,22 +57,16 @@ def convert(model: str, quantization: str) -> Conversion:
     if (target / "model.bin").is_file():
         log.debug("using the CTranslate2 conversion in %s", target)
         return Conversion(target, source, identity, quantization)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
-    try:
+    # published in one rename: a conversion killed half-way is never taken for a model, and its temp
+    # folder is removed by the next conversion of this model; of two processes converting at once,
+    # the first to finish publishes and the other's copy is dropped
+    with atomic_folder(target) as tmp:
         log.info("converting %s to CTranslate2 (%s), once, into %s", model, quantization, target)
         _run_converter(model, source, tmp, quantization)
         (tmp / SOURCE_FILE).write_text(json.dumps({
             "model": model, "identity": identity, "quantization": quantization,
             "ctranslate2": ctranslate2.__version__,
         }, indent=2) + "\n", encoding="utf-8")
-        try:
-            tmp.rename(target)
-        except OSError:  # another process finished the same conversion first; its copy is as good
-            if not (target / "model.bin").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return Conversion(target, source, identity, quantization)
 
 
@@ -86,14 +79,16 @@ def _locate(model: str) -> tuple[Path, str]:
         return Path(ref.location), ref.identity
     from huggingface_hub import snapshot_download
 
-    try:
-        folder = snapshot_download(ref.location, local_files_only=True)
-    except Exception:  # noqa: BLE001 - not in the local cache (any hub error): try the network once
+    location = model_location(ref)  # the cached copy when the hub cannot be asked
+    if not Path(location).is_dir():
         try:
-            folder = snapshot_download(ref.location)
-        except Exception as e:  # noqa: BLE001 - offline, unknown repo, gated: all mean "cannot load"
-            raise load_error(model, e) from None
-    return Path(folder), f"{ref.location}@{Path(folder).name}"
+            location = snapshot_download(ref.location, local_files_only=True)
+        except Exception:  # noqa: BLE001 - not in the local cache (any hub error): download it
+            try:
+                location = snapshot_download(ref.location)
+            except Exception as e:  # noqa: BLE001 - unknown repo, gated: all mean "cannot load"
+                raise load_error(model, e) from None
+    return Path(location), f"{ref.location}@{Path(location).name}"
 
 
 def _run_converter(model: str, source: Path, output_dir: Path, quantization: str) -> None:

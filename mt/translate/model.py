@@ -16,9 +16,12 @@ from mt.errors import ModelLoadError
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-it-en"
 HOW_TO_PROVIDE = (
-    "download it where there is network (it is then kept in the Hugging Face cache; "
-    "set HF_HUB_OFFLINE=1 to use that copy), or pass a local folder with --model"
+    "download it where there is network (the Hugging Face cache then keeps it), pass a local model folder, "
+    "or build the small test model: python scripts/build_tiny_model.py models/tiny-it-en"
 )
+# a hub that does not answer within this many seconds is taken as unreachable: huggingface_hub would
+# otherwise retry for ~25 s per file before giving up
+HUB_TIMEOUT = 3.0
 # transformers' OSError/ValueError cover missing files and offline hubs; the rest are malformed folders
 LOAD_ERRORS = (OSError, ValueError, KeyError, TypeError, ImportError, RuntimeError)
 
@@ -33,9 +36,11 @@ def default_model() -> str:
 def load_error(name: str, reason: object) -> ModelLoadError:
     """The one error for a model that cannot be loaded, naming it and saying how to provide it."""
     reason = " ".join(str(reason).split())
-    if len(reason) > 200:
-        reason = reason[:200] + "…"
-    return ModelLoadError(f"cannot load model {name}: {reason}; {HOW_TO_PROVIDE}")
+    if len(reason) > 300:  # a library's exception text can be paragraphs long
+        reason = reason[:300] + "…"
+    error = ModelLoadError(f"cannot load model {name}: {reason}; {HOW_TO_PROVIDE}")
+    error.option = "model"  # the CLI adds its flag
+    return error
 
 
 @dataclass(frozen=True)
@@ -61,8 +66,62 @@ def resolve_model(model: str | None = None) -> ModelRef:
     if path.exists():
         raise load_error(name, "it is a file, not a model folder")
     if _looks_like_path(name):
-        raise load_error(name, "no such folder")
+        raise load_error(name, f"no such folder (looked in {Path.cwd()})")
     return ModelRef(name=name, location=name, identity=name, local=False)
+
+
+def hub_offline() -> bool:
+    """HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) is set: the hub is never asked."""
+    return any(os.environ.get(v, "").strip().lower() in ("1", "true", "yes", "on")
+               for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def hub_endpoint() -> str:
+    return (os.environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/")
+
+
+_UNREACHABLE: dict[str, str | None] = {}
+
+
+def hub_unreachable() -> str | None:
+    """Why the hub cannot be asked now (offline mode, no answer), or None when it answers.
+
+    One quick request, remembered per endpoint for the process: any HTTP answer means reachable.
+    """
+    if hub_offline():
+        return "is not asked (HF_HUB_OFFLINE is set)"
+    endpoint = hub_endpoint()
+    if endpoint not in _UNREACHABLE:
+        import urllib.error
+        import urllib.request
+
+        try:
+            urllib.request.urlopen(urllib.request.Request(endpoint, method="HEAD"), timeout=HUB_TIMEOUT)
+            _UNREACHABLE[endpoint] = None
+        except urllib.error.HTTPError:  # it answered, if only with an error status
+            _UNREACHABLE[endpoint] = None
+        except (OSError, ValueError) as e:
+            reason = getattr(e, "reason", e)
+            _UNREACHABLE[endpoint] = f"at {endpoint} cannot be reached ({' '.join(str(reason).split())})"
+    return _UNREACHABLE[endpoint]
+
+
+def model_location(ref: ModelRef) -> str:
+    """Where the model's files are read: its folder, its copy in the Hugging Face cache when the hub
+    cannot be asked (so no loader waits on the network), or the hub id."""
+    if ref.local:
+        return ref.location
+    why = hub_unreachable()
+    if why is None:
+        return ref.location
+    from huggingface_hub import constants, snapshot_download
+
+    try:
+        return snapshot_download(ref.location, local_files_only=True)
+    except Exception:  # noqa: BLE001 - not in the cache, whichever way huggingface_hub says it
+        raise load_error(ref.name, f"there is no folder {ref.name} in {Path.cwd()}, no copy in the "
+                                   f"Hugging Face cache ({constants.HF_HUB_CACHE}), and the hub {why}"
+                         ) from None
 
 
 _DIGESTS: dict[tuple, str] = {}
@@ -102,16 +161,21 @@ def model_json(ref: ModelRef, filename: str) -> dict | None:
 
     Read as plain JSON so that neither torch nor transformers' config machinery is imported for it.
     """
-    if ref.local:
-        folder = Path(ref.location)
+    location = model_location(ref)
+    if Path(location).is_dir():
+        folder = Path(location)
     else:
         from huggingface_hub import hf_hub_download
-        from huggingface_hub.errors import RemoteEntryNotFoundError
+        from huggingface_hub.errors import RemoteEntryNotFoundError, RepositoryNotFoundError
 
         try:
-            folder = Path(hf_hub_download(ref.location, filename)).parent
+            folder = Path(hf_hub_download(location, filename)).parent
         except RemoteEntryNotFoundError:  # the repository exists but has no such file
             return None
+        except RepositoryNotFoundError:
+            raise load_error(ref.name, f"there is no folder {ref.name} in {Path.cwd()}, and the hub "
+                                       f"({hub_endpoint()}) has no model {ref.name} (or it is private)"
+                             ) from None
         except LOAD_ERRORS as e:
             raise load_error(ref.name, e) from None
     try:
@@ -144,7 +208,7 @@ def load_tokenizer(ref: ModelRef):
         with warnings.catch_warnings():
             # MarianTokenizer recommends sacremoses for punctuation normalisation opus-mt does not need
             warnings.filterwarnings("ignore", message=".*sacremoses")
-            return tokenizer_class.from_pretrained(ref.location)
+            return tokenizer_class.from_pretrained(model_location(ref))
     except LOAD_ERRORS as e:
         raise load_error(ref.name, e) from None
 
