@@ -65,6 +65,7 @@ def _with_document_tests(systems: list[SystemScores], testset: TestSet,
     """The systems after the baseline with each document's paired bootstrap p-values attached."""
     if len(testset.documents) < 2:
         return systems  # one document: the corpus comparison already says it
+    log.info("paired bootstrap resampling per document (%d documents)", len(testset.documents))
     p_values = [compare_documents(testset.systems, testset.references, d.start, d.end, settings)
                 for d in testset.documents]
     out = [systems[0]]

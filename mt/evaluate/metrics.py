@@ -117,14 +117,13 @@ class Scorer:
         self.references = references
         self.specs = [METRIC[k] for k in keys]
         self.metrics: dict[str, Any] = {}
-        self.sentence_metrics: dict[str, Any] = {}
         self.sentences: dict[str, list[Any]] = {}
         for spec in self.specs:
             # references cached once for the corpus_score calls (chrF runs one per fix rule's leave-one-out)
             metric = spec.factory() if spec.corpus_from_sentences else spec.factory(references)
             scorer = spec.sentence_factory() if spec.sentence_factory else metric
             log.info("scoring %d lines with %s", len(hypotheses), spec.label)
-            self.metrics[spec.key], self.sentence_metrics[spec.key] = metric, scorer
+            self.metrics[spec.key] = metric
             self.sentences[spec.key] = [scorer.sentence_score(h, self.refs_of(i))
                                         for i, h in enumerate(hypotheses)]
         self._corpus = {spec.key: self._score_corpus(spec) for spec in self.specs}
