@@ -101,11 +101,12 @@ def atomic_write(path: str | Path, data: str | bytes, *, root: Path | None = Non
 
 
 @contextlib.contextmanager
-def atomic_folder(target: str | Path) -> Iterator[Path]:
+def atomic_folder(target: str | Path, *, replace: bool = False) -> Iterator[Path]:
     """A temp folder beside `target` to fill; published as `target` in one rename when the block ends.
 
     If `target` appeared meanwhile (another process published it first), that copy is kept and this
-    one discarded. Temp folders of killed runs on this host are removed on the next publish.
+    one discarded, unless `replace`: then the old `target` is renamed aside and removed after the
+    publish. Temp folders of killed runs on this host are removed on the next publish.
     """
     target = Path(target)
     try:
@@ -117,12 +118,16 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         raise output_error(target, e) from None
     try:
         yield tmp
+        old = target.parent / f"{_temp_prefix(target)}old"
+        if replace and target.is_dir() and not target.is_symlink():
+            os.rename(target, old)
         try:
             os.rename(tmp, target)
         except OSError as e:
             if e.errno not in (errno.EEXIST, errno.ENOTEMPTY) or not target.is_dir():
                 raise
             shutil.rmtree(tmp, ignore_errors=True)  # published by another process first
+        shutil.rmtree(old, ignore_errors=True)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
         raise output_error(target, e) from None

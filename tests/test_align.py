@@ -13,7 +13,7 @@ from mt.cli import main
 from mt.corpus.align import align
 from mt.corpus.score import BeadScore, read_align_set, score_document
 from mt.document import read_article
-from mt.records import read_jsonl
+from mt.records import read_records
 
 CASES = Path(__file__).parent / "data" / "align"
 ALIGN_DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align-dev"
@@ -130,7 +130,7 @@ def test_cli_folders(tmp_path, capsys, caplog):
     assert files["lonely"]["status"] == "failed" and "English" in files["lonely"]["error"]
     # en/b.en.txt has no Italian partner at the top level (the Italian b is in sub/)
     assert files["b"] == {"status": "failed", "en": "b.en.txt", "error": "no Italian file named b"}
-    records = read_jsonl(out / "sub" / "b.aligned.jsonl")
+    records = list(read_records(out / "sub" / "b.aligned.jsonl"))
     assert [(r.source, r.target) for r in records] == _expected("extra_english")
     assert [(r.paragraph, r.sentence) for r in records] == [(0, 0), (0, 1), (0, 2), (0, 2)]
     assert records[0].score > 0.5 and records[2].score == 0.0

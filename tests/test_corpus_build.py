@@ -19,7 +19,7 @@ from mt.corpus.build import assign_split, build_corpus, parse_split
 from mt.corpus.cleaning import Cleaner
 from mt.corpus.dataset import COLUMN_NAMES, DatasetFolder
 from mt.errors import InputError, UsageError
-from mt.records import AlignedRecord, read_jsonl, write_jsonl
+from mt.records import AlignedRecord, read_records, write_jsonl
 
 DATA = Path(__file__).parent / "data" / "corpus"
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +90,7 @@ def test_no_clean_corpus_loads_offline_with_every_record(tmp_path):
     for origin, folder in (("mt", mt_dir), ("human", human_dir)):
         for file in folder.rglob("*.aligned.jsonl"):
             name = file.relative_to(folder).as_posix().removesuffix(".aligned.jsonl")
-            for i, record in enumerate(read_jsonl(file)):
+            for i, record in enumerate(read_records(file)):
                 expected[origin, name, i] = record
     by_key, position = {}, {}
     for split, split_rows in loaded["splits"].items():
@@ -174,7 +174,7 @@ def test_origin_comes_from_the_manifest_and_doc_ids_from_paths(tmp_path):
     ('{"paragraph": 0, "sentence": 0, "source": "a", "target": "b"}\n{"paragraph": 1,\n',
      "x.aligned.jsonl:2:"),
     ('{"paragraph": 0, "sentence": 0, "source": "a"}\n', "x.aligned.jsonl:1: record lacks field 'target'"),
-    ('[1, 2]\n', "x.aligned.jsonl:1: not an aligned record"),
+    ('[1, 2]\n', "x.aligned.jsonl:1: not a JSON object"),
 ])
 def test_bad_aligned_record_is_an_error_naming_file_and_line(tmp_path, capsys, content, expected):
     folder = write_folder(tmp_path / "t", {"good": sample_docs(1)["art00"]}, model=None)
@@ -236,7 +236,8 @@ def test_built_from_real_mt_translate_output(tmp_path, tiny_model):
     assert main(["translate", str(articles), "--out", str(out), "--model", str(tiny_model), "--quiet"]) == 0
     assert main(["corpus", "build", str(out), "--to", str(tmp_path / "ds"), "--no-clean", "--quiet"]) == 0
     [loaded] = load_offline(tmp_path / "ds")
-    records = {file.relative_to(out).as_posix().removesuffix(".aligned.jsonl"): read_jsonl(file)
+    records = {file.relative_to(out).as_posix().removesuffix(".aligned.jsonl"):
+               list(read_records(file))
                for file in sorted(out.rglob("*.aligned.jsonl"))}
     assert set(records) == {"a", "sport/b", "c"}
     got: dict[str, list] = {}

@@ -118,6 +118,50 @@ def test_malformed_input_is_one_clear_error(tmp_path, line):
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(name)) == []
 
 
+def test_json_nested_100000_deep_is_one_error_line(tmp_path, capsys):
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "deep.jsonl").write_text('{"it": "Ciao", "en": "Hello"}\n{"it": ' + deep + ', "en": "x"}\n')
+    assert main(["corpus", "import", str(tmp_path / "deep.jsonl"), "--to", str(tmp_path / "out"),
+                 "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1
+    assert "deep.jsonl:2: JSON nested too deeply" in err
+    assert [p.name for p in tmp_path.iterdir()] == ["deep.jsonl"]
+
+
+@pytest.mark.parametrize("column,values,expected", [
+    ("score", [0.5, float("nan")], "x.parquet: row 2: field 'score' must be a finite number, not nan"),
+    ("parts", [1.0, 2.0], "x.parquet: row 1: field 'parts' must be a whole number, not 1.0"),
+    ("paragraph", [1, 2**40], "x.parquet: row 2: field 'paragraph' must be between 0 and 2147483647"),
+    ("degenerate", ["false", "true"], "x.parquet: row 1: field 'degenerate' must be true or false"),
+])
+def test_parquet_values_are_checked_not_coerced(tmp_path, column, values, expected):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"it": ["Ciao", "Addio"], "en": ["Hello", "Bye"], column: values}),
+                   tmp_path / "x.parquet")
+    with pytest.raises(InputError) as e:
+        import_corpus(tmp_path / "x.parquet", tmp_path / "out")
+    assert expected in str(e.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.parquet"]
+
+
+def test_moses_keeps_only_the_text_and_says_so(tmp_path, capsys):
+    corpus = make_corpus(tmp_path, texts=[(f"Frase {i}.", f"Sentence {i}.") for i in range(6)])
+    export_corpus(corpus, tmp_path / "c.it")
+    import_corpus(tmp_path / "c.it", tmp_path / "back")
+    before, after = rows(corpus), rows(tmp_path / "back")
+    assert [(r["it"], r["en"]) for _, r in before] == [(r["it"], r["en"]) for _, r in after]
+    lost = {key for (sa, a), (sb, b) in zip(before, after) for key in [*a, "split"]
+            if {**a, "split": sa}[key] != {**b, "split": sb}[key]}
+    assert lost and lost <= set(FORMATS["moses"].loses)
+    with pytest.raises(SystemExit):
+        main(["corpus", "export", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "Moses keeps only the text" in help_text and ", ".join(FORMATS["moses"].loses) in help_text
+
+
 def test_parquet_without_text_columns_is_an_error(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq

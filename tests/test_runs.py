@@ -10,7 +10,7 @@ from mt.document import article_name
 from mt.engines import Engine, FileResult, register_engine
 from mt.errors import InputError, UsageError
 from mt.fixes import load_rules
-from mt.records import read_jsonl
+from mt.records import read_records
 from mt.runs import CACHE_NAME, find_inputs, translate_path
 from mt.segment import segment
 from mt.translate import Translator
@@ -76,7 +76,7 @@ def test_layout_records_and_manifest(articles, tmp_path, options):
         english = (base.parent / (base.name + ".en.txt")).read_text(encoding="utf-8").split("\n")
         assert english[-1] == "" and len(english) - 1 == len(source_lines)
         assert [bool(e) for e in english[:-1]] == [bool(s) for s in source_lines]  # blank lines kept
-        records = read_jsonl(base.parent / (base.name + ".aligned.jsonl"))
+        records = list(read_records(base.parent / (base.name + ".aligned.jsonl")))
         expected = [(i, k, s.text) for i, line in enumerate(source_lines) if line
                     for k, s in enumerate(segment(line, "it"))]
         assert [(r.paragraph, r.sentence, r.source) for r in records] == expected
@@ -210,7 +210,7 @@ def test_single_file_input(articles, tmp_path, options):
 def test_fixes_pre_and_post_edit(articles, tmp_path, options):
     out = tmp_path / "out"
     translate_path(articles / "sport.txt", out, fixes=load_rules(DATA / "fixes.yaml"), **options)
-    records = read_jsonl(out / "sport.aligned.jsonl")
+    records = list(read_records(out / "sport.aligned.jsonl"))
     first = records[0]
     assert first.source_raw == "La Roma ha vinto la partita." and "Roma Capitale" in first.source
     assert all(r.target_raw is not None for r in records)

@@ -1,33 +1,48 @@
-"""`mt corpus export` and `mt corpus import`: a corpus folder to and from TMX, Moses, JSONL, Parquet.
+"""`mt corpus export` and `mt corpus import`: a corpus folder to and from the registered exchange formats.
 
-Thin layers over `mt.corpus.formats.export_corpus` / `import_corpus`.
+Thin layers over `mt.corpus.formats.export_corpus` / `import_corpus`; the formats and what each keeps
+come from the registry, so a new format needs no change here.
 """
 
 from __future__ import annotations
 
-FORMAT_NAMES = ["tmx", "moses", "jsonl", "parquet"]
+
+def _formats_note(formats) -> str:
+    """What a round trip keeps, per format (the CLI help and the README say the same)."""
+    lossless = [f.title for f in formats.values() if not f.loses]
+    notes = [f"{', '.join(lossless)} keep every column."]
+    for fmt in formats.values():
+        if fmt.loses:
+            notes.append(f"{fmt.title} keeps only the text: {', '.join(fmt.loses)} are lost "
+                         f"(import fills in defaults).")
+    return " ".join(notes)
 
 
 def add_parser(sub) -> None:
+    from mt.corpus.formats import FORMATS
+
+    names = list(FORMATS)
+    titles = ", ".join(f.title for f in FORMATS.values())
     p = sub.add_parser(
-        "export", help="write a corpus folder as TMX, Moses, JSONL or Parquet",
+        "export", help=f"write a corpus folder as {titles}",
         description="Write every row of a corpus folder (splits in card order) to one exchange file; "
-                    "Moses writes PATH.it and PATH.en.",
+                    "Moses writes PATH.it and PATH.en. " + _formats_note(FORMATS),
     )
     p.add_argument("dataset", metavar="DATASET_DIR", help="folder made by `mt corpus build` or import")
     p.add_argument("--out", required=True, metavar="PATH", help="file to write (Moses: PATH.it + PATH.en)")
-    p.add_argument("--format", choices=FORMAT_NAMES, help="default: from the --out extension")
+    p.add_argument("--format", choices=names, help="default: from the --out extension")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     p.set_defaults(func=run_export)
 
     p = sub.add_parser(
-        "import", help="make a corpus folder from a TMX, Moses, JSONL or Parquet file",
+        "import", help=f"make a corpus folder from a {titles} file",
         description="Make a corpus folder (Parquet + card, load_dataset-ready) from an exchange file; "
-                    "splits, doc ids and other columns are restored where the file has them.",
+                    "splits, doc ids and other columns are restored where the file has them. "
+                    + _formats_note(FORMATS),
     )
     p.add_argument("path", metavar="PATH", help="file to read (Moses: PATH, PATH.it or PATH.en)")
     p.add_argument("--to", required=True, metavar="DATASET_DIR", help="corpus folder to write")
-    p.add_argument("--format", choices=FORMAT_NAMES, help="default: from the file name")
+    p.add_argument("--format", choices=names, help="default: from the file name")
     p.add_argument("--origin", choices=["human", "mt"], default="human",
                    help="origin of rows that do not state one (default human)")
     p.add_argument("--license", default="unknown", help="license tag for the card (default unknown)")

@@ -7,22 +7,21 @@ way, and rows go to one Parquet writer per split, so the corpus never has to fit
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from mt.corpus.card import CardInfo, Source, render_card
 from mt.corpus.cleaning import Cleaner
-from mt.corpus.dataset import DatasetWriter, Row, SplitInfo, check_split_name, row_id
+from mt.corpus.dataset import DatasetWriter, Row, SplitInfo, check_split_name, new_dataset_folder, row_id
 from mt.errors import InputError, UsageError
-from mt.records import AlignedRecord
+from mt.files import Found, find_files
+from mt.output_folder import MANIFEST, RECORDS_SUFFIX, read_manifest
+from mt.records import AlignedRecord, read_records
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SPLIT = "train=0.9,validation=0.05,test=0.05"
-SUFFIX = ".aligned.jsonl"
 
 
 def parse_split(spec: str) -> list[tuple[str, float]]:
@@ -58,47 +57,25 @@ def assign_split(doc_id: str, seed: int, splits: list[tuple[str, float]]) -> str
 
 
 def folder_origin(folder: Path) -> str:
-    """"mt" for an `mt translate` output (its manifest names a model), else "human"."""
-    manifest = folder / "manifest.json"
-    if not manifest.is_file():
-        log.warning("%s has no manifest.json; taking its records as human translations", folder)
+    """The origin its manifest gives the folder's records ("mt" or "human"); old manifests are read too."""
+    manifest = read_manifest(folder)
+    if manifest is None:
+        log.warning("%s has no %s; taking its records as human translations", folder, MANIFEST)
         return "human"
-    try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise InputError(
-            f"{manifest} is not valid JSON ({e}); fix it or re-run the command that made it"
-        ) from None
-    return "mt" if isinstance(data, dict) and "model" in data else "human"
+    return manifest.origin
 
 
-def aligned_files(folder: Path) -> list[Path]:
+def aligned_files(folder: Path) -> list[Found]:
     if not folder.is_dir():
         raise InputError(f"{folder} is not a folder; pass an `mt translate` or `mt corpus align` output")
-    files = sorted(folder.rglob(f"*{SUFFIX}"))
+    files = find_files(folder, (RECORDS_SUFFIX,))
+    for found in files:
+        if found.problem:
+            raise InputError(f"{found.path} {found.problem}; fix or remove it, then build again")
     if not files:
-        raise InputError(f"{folder} holds no *{SUFFIX} files; "
+        raise InputError(f"{folder} holds no *{RECORDS_SUFFIX} files; "
                          f"pass an `mt translate` or `mt corpus align --out` folder")
     return files
-
-
-def read_records(path: Path) -> Iterator[AlignedRecord]:
-    """The records of one aligned.jsonl file; a bad line is an InputError naming file and line."""
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                record = AlignedRecord.from_dict(json.loads(line))
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{n}: not valid JSON ({e.msg}); fix or remove that line") from None
-            except KeyError as e:
-                raise InputError(f"{path}:{n}: record lacks field {e}; expected an aligned record") from None
-            except (TypeError, ValueError, AttributeError) as e:
-                raise InputError(f"{path}:{n}: not an aligned record ({e})") from None
-            if not isinstance(record.source, str) or not isinstance(record.target, str):
-                raise InputError(f"{path}:{n}: source and target must be strings")
-            yield record
 
 
 def to_row(record: AlignedRecord, *, doc_id: str, position: int, origin: str) -> Row:
@@ -110,7 +87,7 @@ def to_row(record: AlignedRecord, *, doc_id: str, position: int, origin: str) ->
         "it": record.source,
         "en": record.target,
         "origin": origin,
-        "score": None if record.score is None else float(record.score),
+        "score": record.score,
         "it_raw": record.source_raw,
         "en_raw": record.target_raw,
         "parts": record.parts,
@@ -160,18 +137,18 @@ def build_corpus(
     seen_docs: dict[tuple[str, str], Path] = {}
     sources: list[Source] = []
     read = 0
-    with DatasetWriter(out, force=force) as writer:
+    with new_dataset_folder(out, force=force) as staging, DatasetWriter(staging) as writer:
         for folder, origin, files in plan:
             source = Source(str(folder), origin, files=len(files))
             sources.append(source)
             for file in tqdm(files, desc=f"build {folder.name}", unit="file", disable=not progress):
-                doc_id = file.relative_to(folder).as_posix()[: -len(SUFFIX)]
+                doc_id = file.rel[: -len(RECORDS_SUFFIX)]
                 if (origin, doc_id) in seen_docs:
                     raise InputError(f"document {doc_id} ({origin}) is in both {seen_docs[origin, doc_id]} "
                                      f"and {folder}; build them separately or rename one")
                 seen_docs[origin, doc_id] = folder
                 doc_split = assign_split(doc_id, seed, splits)
-                for position, record in enumerate(read_records(file)):
+                for position, record in enumerate(read_records(file.path)):
                     source.records += 1
                     read += 1
                     if cleaner.check(record.source, record.target) is None:
@@ -198,5 +175,5 @@ def build_corpus(
             empty_splits=empty,
             description=description,
         )
-        path = writer.commit(render_card(info))
-    return BuildReport(path, sources, written, read, dict(cleaner.dropped))
+        writer.write_card(render_card(info))
+    return BuildReport(Path(out), sources, written, read, dict(cleaner.dropped))

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypedDict
 
 from mt.errors import InputError, UsageError
+from mt.files import atomic_folder
+from mt.records import FieldError, finite_number, flag, text, whole_number
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +68,6 @@ def arrow_schema():
     return pa.schema([pa.field(name, types[dtype]) for name, dtype in COLUMNS])
 
 
-def features():
-    """The `datasets.Features` of a corpus (the same types as the Parquet files)."""
-    from datasets import Features, Value
-
-    return Features({name: Value(dtype) for name, dtype in COLUMNS})
-
-
 def row_id(origin: str, doc_id: str, position: int) -> str:
     """A stable id: the same document and position always give the same id, on any machine."""
     key = f"{origin}\0{doc_id}\0{position}".encode()
@@ -90,51 +83,33 @@ def check_split_name(name: str) -> str:
 def row_from_fields(d: dict, *, doc_id: str, position: int, origin: str) -> Row:
     """A Row from a partial mapping (an imported record); missing optional fields get defaults.
 
-    Raises ValueError with a message for the user when a field is missing or has the wrong type.
+    Values are checked, never coerced (see mt.records); FieldError names the field and the value.
     """
     for key in ("it", "en"):
-        if key not in d or d[key] is None:
-            raise ValueError(f"missing field {key!r}")
-        if not isinstance(d[key], str):
-            raise ValueError(f"field {key!r} is not a string")
-    origin = d.get("origin") or origin
+        if d.get(key) is None:
+            raise FieldError(f"missing field {key!r}")
+    origin = text(d.get("origin") or origin, "origin")
     if origin not in ORIGINS:
-        raise ValueError(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
-    doc = d.get("doc_id") or doc_id
-    try:
-        row: Row = {
-            "id": str(d.get("id") or row_id(origin, doc, position)),
-            "doc_id": str(doc),
-            "paragraph": int(d["paragraph"]) if d.get("paragraph") is not None else 0,
-            "sentence": int(d["sentence"]) if d.get("sentence") is not None else position,
-            "it": d["it"],
-            "en": d["en"],
-            "origin": origin,
-            "score": float(d["score"]) if d.get("score") is not None else None,
-            "it_raw": _optional_str(d.get("it_raw")),
-            "en_raw": _optional_str(d.get("en_raw")),
-            "parts": int(d["parts"]) if d.get("parts") is not None else 1,
-            "degenerate": _bool(d.get("degenerate", False)),
-        }
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"bad field value ({e})") from None
-    return row
+        raise FieldError(f"origin {origin!r} is not one of {', '.join(ORIGINS)}")
+    doc = text(d.get("doc_id") or doc_id, "doc_id")
 
+    def get(key: str, check, default):
+        return default if d.get(key) is None else check(d[key], key)
 
-def _optional_str(value) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a string")
-    return value
-
-
-def _bool(value) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise ValueError(f"{value!r} is not true or false")
+    return {
+        "id": get("id", text, None) or row_id(origin, doc, position),
+        "doc_id": doc,
+        "paragraph": get("paragraph", whole_number, 0),
+        "sentence": get("sentence", whole_number, position),
+        "it": text(d["it"], "it"),
+        "en": text(d["en"], "en"),
+        "origin": origin,
+        "score": get("score", finite_number, None),
+        "it_raw": get("it_raw", text, None),
+        "en_raw": get("en_raw", text, None),
+        "parts": get("parts", whole_number, 1),
+        "degenerate": get("degenerate", flag, False),
+    }
 
 
 @dataclass(frozen=True)
@@ -151,37 +126,44 @@ def split_order(names, declared: list[str] | tuple[str, ...] = KNOWN_SPLIT_ORDER
     return [n for n in declared if n in names] + [n for n in names if n not in declared]
 
 
-class DatasetWriter:
-    """Writes a corpus folder: rows stream into one Parquet writer per split, in row groups.
+@contextmanager
+def new_dataset_folder(path: str | Path, *, force: bool = False) -> Iterator[Path]:
+    """A temp folder to write a corpus into, published at `path` in one rename when the block ends.
 
-    Everything goes to a temporary folder next to the target, renamed into place by `commit`; leaving
-    the `with` block without committing (an error, Ctrl-C) removes it, so no half-written corpus is left.
+    An error or Ctrl-C inside the block removes it, so no half-written corpus is ever left behind.
     """
+    path = Path(path)
+    if path.exists() and not (path.is_dir() and force):
+        what = "a file" if not path.is_dir() else "an existing folder"
+        raise UsageError(f"{path} is {what}; pass --force to replace it or pick a new path")
+    with atomic_folder(path, replace=force) as tmp:
+        yield tmp
 
-    def __init__(self, path: str | Path, *, force: bool = False, batch_rows: int = BATCH_ROWS):
-        self.path = Path(path)
-        if self.path.exists() and not (self.path.is_dir() and force):
-            what = "a file" if not self.path.is_dir() else "an existing folder"
-            raise UsageError(f"{self.path} is {what}; pass --force to replace it or pick a new path")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+class DatasetWriter:
+    """Writes a corpus into `folder`: rows stream into one Parquet writer per split, in row groups."""
+
+    def __init__(self, folder: Path, *, batch_rows: int = BATCH_ROWS):
+        self.folder = folder
         self.batch_rows = batch_rows
-        self._tmp = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
-        self._tmp.chmod(0o755)  # mkdtemp makes it private; the finished corpus is an ordinary folder
-        (self._tmp / "data").mkdir()
+        (folder / "data").mkdir()
         self._schema = arrow_schema()
         self._buffers: dict[str, dict[str, list]] = {}
         self._writers: dict = {}
         self._rows: dict[str, int] = {}
         self._bytes: dict[str, int] = {}
         self._docs: dict[str, set[str]] = {}
-        self._done = False
 
     def __enter__(self) -> DatasetWriter:
         return self
 
     def __exit__(self, *exc) -> None:
-        if not self._done:
-            self._discard()
+        self._close_writers()
+
+    def _close_writers(self) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        self._writers.clear()
 
     def add(self, row: Row, split: str) -> None:
         buf = self._buffers.get(split)
@@ -207,7 +189,7 @@ class DatasetWriter:
         table = pa.Table.from_pydict(buf, schema=self._schema)
         writer = self._writers.get(split)
         if writer is None:
-            file = self._tmp / "data" / f"{split}-00000-of-00001.parquet"
+            file = self.folder / "data" / f"{split}-00000-of-00001.parquet"
             writer = self._writers[split] = pq.ParquetWriter(file, self._schema)
         writer.write_table(table, row_group_size=self.batch_rows)
         self._bytes[split] = self._bytes.get(split, 0) + table.nbytes
@@ -218,33 +200,14 @@ class DatasetWriter:
         """Finish the Parquet files; the splits that got rows, declared ones first."""
         for split in self._buffers:
             self._flush(split)
-        for writer in self._writers.values():
-            writer.close()
+        self._close_writers()
         return [
             SplitInfo(name, self._rows[name], len(self._docs[name]), self._bytes[name])
             for name in split_order(self._buffers, declared)
         ]
 
-    def commit(self, card: str) -> Path:
-        """Write the card and move the finished folder into place (replacing an old one)."""
-        (self._tmp / "README.md").write_text(card, encoding="utf-8")
-        old = None
-        if self.path.exists():
-            old = self.path.with_name(f".{self.path.name}.old-{os.getpid()}")
-            self.path.rename(old)
-        self._tmp.rename(self.path)
-        self._done = True
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        return self.path
-
-    def _discard(self) -> None:
-        for writer in self._writers.values():
-            try:
-                writer.close()
-            except Exception:  # already failing; the folder is removed either way
-                pass
-        shutil.rmtree(self._tmp, ignore_errors=True)
+    def write_card(self, card: str) -> None:
+        (self.folder / "README.md").write_text(card, encoding="utf-8")
 
 
 def read_card_header(path: Path) -> dict:

@@ -17,11 +17,13 @@ from mt.corpus.dataset import (
     DatasetWriter,
     Row,
     SplitInfo,
+    new_dataset_folder,
     row_from_fields,
 )
 from mt.corpus.formats import jsonl, moses, parquet, tmx  # noqa: F401  (each registers its format)
 from mt.corpus.formats.base import FORMATS, CorpusFormat, get_format, register_format
 from mt.errors import InputError, UsageError
+from mt.records import FieldError, text
 
 __all__ = ["FORMATS", "CorpusFormat", "register_format", "get_format", "export_corpus",
            "import_corpus", "TransferReport"]
@@ -54,14 +56,15 @@ def _imported_rows(fmt: CorpusFormat, path: Path, origin: str) -> Iterator[tuple
     default_doc = path.name.split(".")[0] or path.name
     positions: dict[str, int] = {}
     for where, fields in fmt.read(path):
-        doc_id = str(fields.get("doc_id") or default_doc)
-        position = positions.get(doc_id, 0)
-        positions[doc_id] = position + 1
         try:
+            doc_id = text(fields.get("doc_id") or default_doc, "doc_id")
+            position = positions.get(doc_id, 0)
+            positions[doc_id] = position + 1
             row = row_from_fields(fields, doc_id=doc_id, position=position, origin=origin)
-        except ValueError as e:
+            split = text(fields.get("split") or "train", "split")
+        except FieldError as e:
             raise InputError(f"{where}: {e}") from None
-        yield str(fields.get("split") or "train"), row
+        yield split, row
 
 
 def import_corpus(path: str | Path, dataset_dir: str | Path, *, format: str | None = None,
@@ -77,7 +80,7 @@ def import_corpus(path: str | Path, dataset_dir: str | Path, *, format: str | No
     if origin not in ("mt", "human"):
         raise UsageError(f"--origin must be mt or human, not {origin!r}")
     source = Source(str(path), origin, files=len(fmt.outputs(path)))
-    with DatasetWriter(dataset_dir, force=force) as writer:
+    with new_dataset_folder(dataset_dir, force=force) as staging, DatasetWriter(staging) as writer:
         rows = tqdm(_imported_rows(fmt, path, origin), desc=f"import {fmt.name}", unit="row",
                     disable=not progress, mininterval=0.5)
         for split, row in rows:
@@ -95,5 +98,5 @@ def import_corpus(path: str | Path, dataset_dir: str | Path, *, format: str | No
                 f"(rows without a split go to train); origin `{origin}` where the file gives none.",
             read=source.records,
         )
-        out = writer.commit(render_card(info))
-    return TransferReport(source.records, [out], splits)
+        writer.write_card(render_card(info))
+    return TransferReport(source.records, [Path(dataset_dir)], splits)

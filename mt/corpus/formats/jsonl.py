@@ -12,11 +12,13 @@ from pathlib import Path
 from mt.corpus.dataset import Row
 from mt.corpus.formats.base import CorpusFormat, atomic_paths, register_format
 from mt.errors import InputError
+from mt.records import json_lines
 
 
 @register_format
 class JsonlFormat(CorpusFormat):
     name = "jsonl"
+    title = "JSONL"
     extensions = (".jsonl", ".jsonl.txt")
 
     def write(self, rows: Iterable[tuple[str, Row]], path: Path) -> int:
@@ -28,16 +30,7 @@ class JsonlFormat(CorpusFormat):
         return n
 
     def read(self, path: Path) -> Iterator[tuple[str, dict]]:
-        with open(path, encoding="utf-8") as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                try:
-                    fields = json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputError(
-                        f"{path}:{n}: not valid JSON ({e.msg}); fix or remove that line"
-                    ) from None
-                if not isinstance(fields, dict):
-                    raise InputError(f"{path}:{n}: expected a JSON object with `it` and `en` fields")
-                yield f"{path}:{n}", fields
+        for n, fields in json_lines(path):
+            if not isinstance(fields, dict):
+                raise InputError(f"{path}:{n}: expected a JSON object with `it` and `en` fields")
+            yield f"{path}:{n}", fields

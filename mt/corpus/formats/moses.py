@@ -27,7 +27,10 @@ def moses_base(path: Path) -> Path:
 @register_format
 class MosesFormat(CorpusFormat):
     name = "moses"
+    title = "Moses"
     extensions = (".it", ".en")
+    loses = ("split", "id", "doc_id", "paragraph", "sentence", "origin", "score", "parts", "degenerate",
+             "it_raw", "en_raw")
 
     def claims(self, path: Path) -> bool:
         return super().claims(path) or path.with_name(path.name + ".it").is_file()
@@ -59,8 +62,7 @@ class MosesFormat(CorpusFormat):
                 raise InputError(f"{p} does not exist; Moses import needs both {it_path.name} and "
                                  f"{en_path.name}")
         doc_id = moses_base(path).name
-        with open(it_path, encoding="utf-8", newline="\n") as f_it, \
-                open(en_path, encoding="utf-8", newline="\n") as f_en:
+        with open(it_path, "rb") as f_it, open(en_path, "rb") as f_en:
             n = 0
             while True:
                 it, en = f_it.readline(), f_en.readline()
@@ -72,8 +74,16 @@ class MosesFormat(CorpusFormat):
                     raise InputError(f"{long_}:{n}: has no matching line in {short}, which ends at "
                                      f"line {n - 1}; the two files must have the same number of lines")
                 yield f"{it_path}:{n}", {
-                    "it": it.rstrip("\n").removesuffix("\r"),
-                    "en": en.rstrip("\n").removesuffix("\r"),
+                    "it": _line(it, it_path, n),
+                    "en": _line(en, en_path, n),
                     "split": "train",
                     "doc_id": doc_id,
                 }
+
+
+def _line(raw: bytes, path: Path, n: int) -> str:
+    try:
+        return raw.decode("utf-8").rstrip("\n").removesuffix("\r")
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}:{n}: not UTF-8 text (bad byte at column {e.start + 1}); "
+                         f"convert the file first, e.g. iconv -f latin1 -t utf-8") from None

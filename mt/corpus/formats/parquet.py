@@ -16,6 +16,7 @@ from mt.errors import InputError
 @register_format
 class ParquetFormat(CorpusFormat):
     name = "parquet"
+    title = "Parquet"
     extensions = (".parquet",)
 
     def write(self, rows: Iterable[tuple[str, Row]], path: Path) -> int:

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # Characters XML 1.0 cannot carry at all, even escaped.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
 # Columns kept as <prop type="…">, in this order (`id` goes in the tuid attribute).
 PROPS = ("split", "doc_id", "origin", "paragraph", "sentence", "score", "parts", "degenerate",
          "it_raw", "en_raw")
@@ -36,6 +37,7 @@ def _text(value: str) -> tuple[str, int]:
 @register_format
 class TmxFormat(CorpusFormat):
     name = "tmx"
+    title = "TMX"
     extensions = (".tmx",)
 
     def write(self, rows: Iterable[tuple[str, Row]], path: Path) -> int:
@@ -102,13 +104,28 @@ def _lang(tuv: ET.Element) -> str:
     return lang.lower().replace("_", "-").split("-")[0]
 
 
+def _prop_value(key: str, value: str):
+    """A prop's text as the type its column has, where it is written as `write` writes it; anything
+    else stays text, for the row check to refuse with the field's name."""
+    if key in ("paragraph", "sentence", "parts") and WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    if key == "degenerate" and value in ("true", "false"):
+        return value == "true"
+    if key == "score":
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _tu_fields(tu: ET.Element, where: str) -> dict:
     fields: dict = {}
     if tu.get("tuid") is not None:
         fields["id"] = tu.get("tuid")
     for child in tu:
         if child.tag == "prop" and child.get("type"):
-            fields[child.get("type")] = child.text or ""
+            fields[child.get("type")] = _prop_value(child.get("type"), child.text or "")
         elif child.tag == "tuv":
             lang = _lang(child)
             seg = child.find("seg")
