@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,7 @@ from mt.cli import main
 from mt.corpus.align import align
 from mt.corpus.score import BeadScore, read_align_set, score_document
 from mt.document import read_article
+from mt.output_folder import locked, read_manifest
 from mt.records import read_records
 
 CASES = Path(__file__).parent / "data" / "align"
@@ -121,9 +125,10 @@ def test_cli_folders(tmp_path, capsys, caplog):
     assert code == 1  # the unmatched files fail, the pairs are done
     assert "3 pair(s)" in err and "2 failed" in err
     assert "lonely.it.txt has no English partner" in caplog.text
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["origin"] == "human" and manifest["aligner"] == {"method": "no-mt"}
-    files = manifest["files"]
+    manifest = read_manifest(out)
+    assert (manifest.kind, manifest.origin, manifest.model) == ("align", "human", None)
+    assert manifest.settings == {"method": "no-mt"}
+    files = manifest.files
     assert files["a"] == {"status": "done", "beads": 4, "it": "a.it.txt", "en": "a.en.txt"}
     assert files["sub/b"]["status"] == "done" and files["sub/b"]["en"] == "sub/b.en.txt"
     assert files["c"]["status"] == "done" and files["c"]["beads"] == 2
@@ -135,6 +140,51 @@ def test_cli_folders(tmp_path, capsys, caplog):
     assert [(r.paragraph, r.sentence) for r in records] == [(0, 0), (0, 1), (0, 2), (0, 2)]
     assert records[0].score > 0.5 and records[2].score == 0.0
     assert not list(out.rglob("*.tmp"))
+
+
+def _pair_folders(root: Path) -> tuple[Path, Path]:
+    it_dir, en_dir = root / "it", root / "en"
+    it_dir.mkdir()
+    en_dir.mkdir()
+    (it_dir / "a.it.txt").write_bytes((CASES / "one_to_one.it.txt").read_bytes())
+    (en_dir / "a.en.txt").write_bytes((CASES / "one_to_one.en.txt").read_bytes())
+    return it_dir, en_dir
+
+
+def test_second_run_on_the_same_out_is_refused_or_waits(tmp_path, capsys):
+    it_dir, en_dir = _pair_folders(tmp_path)
+    out = tmp_path / "out"
+    args = ["corpus", "align", "--no-mt", str(it_dir), str(en_dir), "--out", str(out)]
+    with locked(out):
+        code, _, err = _run(args, capsys)
+        assert code == 2
+        assert err == f"error: {out} is in use by another mt run (pid {os.getpid()} on " \
+                      f"{socket.gethostname()}); wait for it to finish, or choose another output folder\n"
+        started = time.monotonic()
+        assert _run([*args, "--wait", "0.5"], capsys)[0] == 2
+        assert time.monotonic() - started >= 0.5
+    assert not (out / "a.aligned.jsonl").exists()
+    assert _run([*args, "--wait", "5"], capsys)[0] == 0  # free again: the waiting run goes ahead
+    assert read_manifest(out).files["a"]["status"] == "done"
+
+
+def test_hidden_files_are_skipped_and_old_entries_kept(tmp_path, capsys):
+    it_dir, en_dir = _pair_folders(tmp_path)
+    (it_dir / ".draft.it.txt").write_text("Bozza.\n", encoding="utf-8")
+    (it_dir / ".git").mkdir()
+    (it_dir / ".git" / "x.it.txt").write_text("Nascosto.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert _run(["corpus", "align", "--no-mt", str(it_dir), str(en_dir), "--out", str(out)], capsys)[0] == 0
+    assert set(read_manifest(out).files) == {"a"}
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+        "a.aligned.jsonl", "manifest.json"]
+
+
+def test_missing_input_is_named_at_once(tmp_path, capsys):
+    started = time.monotonic()
+    code, _, err = _run(["corpus", "align", str(tmp_path / "nope"), str(CASES)], capsys)
+    assert (code, err) == (2, f"error: {tmp_path / 'nope'} does not exist\n")
+    assert time.monotonic() - started < 2  # no model is loaded first
 
 
 def test_cli_usage_errors(tmp_path, capsys):
@@ -187,5 +237,6 @@ def test_mt_path_with_tiny_model_does_not_hurt(tiny_model, tmp_path):
     (en_dir / "x.en.txt").write_bytes((CASES / "split_english.en.txt").read_bytes())
     report = align_folders(it_dir, en_dir, tmp_path / "out", translator=translator)
     assert (report.done, report.failed, report.beads) == (1, 0, 2)
-    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["aligner"] == {"method": "mt", "model": translator.model}
+    manifest = read_manifest(tmp_path / "out")
+    assert manifest.model == translator.model
+    assert manifest.settings == {"method": "mt", "model": translator.model}

@@ -9,19 +9,20 @@ import json
 import sys
 from pathlib import Path
 
-from mt.errors import ModelLoadError, UsageError
-
-DEFAULT_MODEL_NOTE = "$MT_MODEL or Helsinki-NLP/opus-mt-it-en"
+from mt.errors import InputError, ModelLoadError, UsageError
 
 
 def add_parser(sub) -> None:
+    from mt.translate.model import DEFAULT_MODEL
+
     p = sub.add_parser(
         "align",
         help="sentence-align Italian and English articles (files or folders)",
         description="Segment both articles (one paragraph per line) and align their sentences in beads "
                     "1:1, 1:0, 0:1, 2:1, 1:2, 2:2. Two files: print the beads. Two folders: match "
                     "X.it.txt (or X.txt) with X.en.txt (or X.txt) and write OUT/X.aligned.jsonl and "
-                    "OUT/manifest.json.",
+                    "OUT/manifest.json. A run holds OUT/.mt.lock; a second run on the same OUT stops "
+                    "with exit 2 (or waits with --wait SECONDS).",
     )
     p.add_argument("italian", metavar="IT", help="Italian article file (or folder; - is stdin)")
     p.add_argument("english", metavar="EN", help="English article file (or folder)")
@@ -31,8 +32,10 @@ def add_parser(sub) -> None:
     p.add_argument("--no-mt", action="store_true",
                    help="align without a translation model (lengths, numbers, names, cognates, lexicon)")
     p.add_argument("--model", help=f"hub id or local model folder for MT-assisted alignment "
-                                    f"(default: {DEFAULT_MODEL_NOTE})")
+                                    f"(default: $MT_MODEL or {DEFAULT_MODEL})")
     p.add_argument("--device", default="auto", help="device for the model (auto, cpu, cuda)")
+    p.add_argument("--wait", type=float, metavar="SECONDS",
+                   help="if another run holds DIR, wait up to this long for it (default: stop at once)")
     p.set_defaults(func=run)
 
 
@@ -52,6 +55,9 @@ def _with_hint(e: ModelLoadError) -> ModelLoadError:
 
 def run(args) -> int:
     it_path, en_path = Path(args.italian), Path(args.english)
+    for path in (it_path, en_path):
+        if str(path) != "-" and not path.exists():
+            raise InputError(f"{path} does not exist")
     folders = it_path.is_dir(), en_path.is_dir()
     if any(folders):
         if not all(folders):
@@ -88,7 +94,7 @@ def _run_folders(args, it_dir: Path, en_dir: Path) -> int:
     from mt.corpus.align_folders import align_folders
 
     try:
-        report = align_folders(it_dir, en_dir, args.out, translator=_translator(args))
+        report = align_folders(it_dir, en_dir, args.out, translator=_translator(args), wait=args.wait)
     except ModelLoadError as e:
         raise _with_hint(e) from None
     print(f"aligned {report.done} pair(s), {report.beads} beads, {report.failed} failed -> {args.out}",
