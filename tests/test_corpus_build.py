@@ -19,6 +19,7 @@ from mt.corpus.build import assign_split, build_corpus, parse_split
 from mt.corpus.cleaning import Cleaner
 from mt.corpus.dataset import COLUMN_NAMES, DatasetFolder
 from mt.errors import InputError, UsageError
+from mt.output_folder import ManifestData
 from mt.records import AlignedRecord, read_records, write_jsonl
 
 DATA = Path(__file__).parent / "data" / "corpus"
@@ -168,6 +169,33 @@ def test_origin_comes_from_the_manifest_and_doc_ids_from_paths(tmp_path):
     got = [row for _, row in DatasetFolder(tmp_path / "ds").iter_rows()]
     assert {(r["origin"], r["doc_id"]) for r in got} == {
         (o, d) for o in ("mt", "human") for d in ("art00", "2024/art01")}
+
+
+def test_folders_written_by_the_old_version_still_build(tmp_path):
+    old = DATA / "old_folders"
+    build_corpus([old / "translated", old / "aligned"], tmp_path / "ds", split="train=1", dedup=False)
+    got = [row for _, row in DatasetFolder(tmp_path / "ds").iter_rows()]
+    assert {(r["origin"], r["doc_id"]) for r in got} == {("mt", "news"), ("human", "news")}
+    for origin, folder in (("mt", "translated"), ("human", "aligned")):
+        records = list(read_records(old / folder / "news.aligned.jsonl"))
+        assert [(r["it"], r["en"], r["score"]) for r in got if r["origin"] == origin] == [
+            (x.source, x.target, x.score) for x in records]
+
+
+def test_origin_is_the_one_the_manifest_states(tmp_path):
+    folder = write_folder(tmp_path / "t", sample_docs(1), model=None)
+    (folder / "manifest.json").write_text(
+        ManifestData(kind="translate", origin="human", model="post-edited").to_json())
+    build_corpus(folder, tmp_path / "ds", split="train=1")
+    assert {row["origin"] for _, row in DatasetFolder(tmp_path / "ds").iter_rows()} == {"human"}
+
+
+def test_hidden_record_files_are_skipped(tmp_path):
+    folder = write_folder(tmp_path / "t", {"a": sample_docs(1)["art00"], ".draft": sample_docs(1)["art00"],
+                                           ".old/b": sample_docs(1)["art00"]}, model="tiny")
+    report = build_corpus(folder, tmp_path / "ds", split="train=1", dedup=False)
+    assert report.sources[0].files == 1
+    assert {row["doc_id"] for _, row in DatasetFolder(tmp_path / "ds").iter_rows()} == {"a"}
 
 
 @pytest.mark.parametrize("content,expected", [
