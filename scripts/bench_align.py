@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from align_score import AlignCase, BeadScore, read_align_set, score_document
+
 from mt.corpus.align import align
-from mt.corpus.score import AlignCase, BeadScore, read_align_set, score_document
 from mt.document import read_article
 
 DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align-dev"

@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from segment_gold import paragraphs_from_documents, paragraphs_from_lines, read_cases, read_gold
+from segment_score import score_boundaries
+
 from mt.segment import Segmenter
-from mt.segment.gold import paragraphs_from_documents, paragraphs_from_lines, read_cases, read_gold
-from mt.segment.score import score_boundaries
 
 Split = Callable[[str], list[str]]
 PUNKT_NAMES = {"it": "italian", "en": "english"}

@@ -1,4 +1,4 @@
-"""mt.corpus.align, mt.corpus.align_folders, mt.corpus.score and `mt corpus align`: the aligner's contract."""
+"""mt.corpus.align, mt.corpus.align_folders, `mt corpus align`, and the bead scorer scripts/align_score.py."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
+from align_score import BeadScore, read_align_set, score_document
 
 from mt.cli import main
 from mt.corpus.align import align
-from mt.corpus.score import BeadScore, read_align_set, score_document
 from mt.document import read_article
 from mt.output_folder import locked, read_manifest
 from mt.records import read_records

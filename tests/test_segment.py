@@ -12,13 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from segment_gold import paragraphs_from_documents, read_cases, read_gold
+from segment_score import boundaries, score_boundaries
 
 from mt.cli import main
 from mt.errors import UsageError
 from mt.segment import Segmenter, Sentence, languages, segment
-from mt.segment.gold import paragraphs_from_documents, read_cases, read_gold
 from mt.segment.languages import DATA, KINDS
-from mt.segment.score import boundaries, score_boundaries
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "data" / "segment"

@@ -1,4 +1,4 @@
 """The bilingual corpus: sentence alignment of article pairs, corpus building and export formats.
 
-Submodules load on use (`mt.corpus.align`, `mt.corpus.score`, …); nothing heavy is imported here.
+Submodules load on use (`mt.corpus.align`, `mt.corpus.build`, …); nothing heavy is imported here.
 """

@@ -1,6 +1,7 @@
 """Bead precision/recall/F1 of a sentence alignment against gold beads (the align-dev metric).
 
-Shared by the tests and `scripts/bench_align.py`, so both count a bead the same way.
+Shared by tests/test_align.py and scripts/bench_align.py (pytest puts scripts/ on sys.path), so both
+count a bead the same way.
 """
 
 from __future__ import annotations
@@ -63,14 +64,6 @@ def score_document(predicted: list[BeadText], gold: list[BeadText]) -> BeadScore
             unmatched[k] -= 1
             correct += 1
     return BeadScore(correct, len(pred), sum(1 for k in map(_key, gold) if k))
-
-
-def score_alignment(predicted: dict[str, list[BeadText]], gold: dict[str, list[BeadText]]) -> BeadScore:
-    """Micro-averaged over the gold documents; a document with no prediction counts as all missed."""
-    total = BeadScore(0, 0, 0)
-    for doc, beads in gold.items():
-        total += score_document(predicted.get(doc, []), beads)
-    return total
 
 
 @dataclass(frozen=True)
