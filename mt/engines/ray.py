@@ -92,8 +92,12 @@ class RayEngine(Engine):
         options = dict(include_dashboard=False, log_to_driver=self.debug,
                        logging_level=logging.DEBUG if self.debug else logging.ERROR)
         if self.address is None:  # its workers run this interpreter, environment and folder: mt is there
-            with _quiet_stderr(not self.debug):
-                ray.init(address="local", num_cpus=_local_cpus(), **options)
+            try:
+                with _quiet_stderr(not self.debug):
+                    ray.init(address="local", num_cpus=_local_cpus(), **options)
+            except BaseException:  # Ctrl-C during start-up: leave no half-started instance behind
+                ray.shutdown()
+                raise
             self.private = True
             return
         _check_reachable(self.address)
