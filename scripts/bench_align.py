@@ -2,7 +2,7 @@
 
 Peers: pysbd segmentation + NLTK's Gale–Church `align_blocks` over sentence lengths. Data: an alignment
 set built like shared/data/align-dev (DOC.it.txt, DOC.en.txt, gold.jsonl; see scripts/make_align_cases.py).
-Usage: python scripts/bench_align.py [--data DIR] [--model MODEL_OR_FOLDER] [--docs N]
+Usage: python scripts/bench_align.py [--data ../shared/data] [--set align-dev] [--model MODEL] [--docs N]
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from align_score import AlignCase, BeadScore, read_align_set, score_document
+from public_data import add_data_option, require_data
 
 from mt.corpus.align import align
 from mt.document import read_article
-
-DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "align-dev"
 
 Aligner = Callable[[AlignCase], list[tuple[str, str]]]
 
@@ -68,11 +67,13 @@ def evaluate(aligner: Aligner, cases: list[AlignCase]) -> tuple[BeadScore, float
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"alignment set (default {DEFAULT_DATA})")
+    add_data_option(ap)
+    ap.add_argument("--set", default="align-dev", help="the alignment set: a folder under --data")
     ap.add_argument("--model", help="model for the MT-assisted row (hub id or folder); skipped without")
     ap.add_argument("--docs", type=int, help="only the first N documents (the MT row is slow on CPU)")
     args = ap.parse_args()
-    cases = read_align_set(args.data)[: args.docs]
+    require_data(args.data, f"{args.set}/gold.jsonl")
+    cases = read_align_set(args.data / args.set)[: args.docs]
     rows = [("mt corpus align --no-mt", ours())]
     notes = []
     if args.model:
@@ -83,7 +84,7 @@ def main() -> None:
         notes.append("MT-assisted row skipped: no --model given (no model weights on this machine?)")
     rows.append(("peer: pysbd + NLTK gale_church.align_blocks", gale_church_pysbd))
     gold = sum(len([b for b in c.beads if any(b)]) for c in cases)
-    print(f"{args.data}: {len(cases)} documents, {gold} gold beads")
+    print(f"{args.data / args.set}: {len(cases)} documents, {gold} gold beads")
     print(f"| {'aligner':<48} | {'P':>5} | {'R':>5} | {'F1':>5} | {'beads':>5} | {'time s':>6} |")
     print(f"|{'-' * 50}|{'-' * 7}|{'-' * 7}|{'-' * 7}|{'-' * 7}|{'-' * 8}|")
     for name, aligner in rows:

@@ -3,7 +3,7 @@
 Runs `Translator` on newstest2009 sentences with forced output lengths, one subprocess per (backend,
 budget), on the opus-mt-shaped model that scripts/bench_translate.py builds.
 
-    python scripts/bench_batch_tokens.py [--n 64] [--budgets 512 1024 2048 4096]
+    python scripts/bench_batch_tokens.py [--data ../shared/data] [--n 64] [--budgets 512 1024 2048 4096]
 """
 
 from __future__ import annotations
@@ -15,8 +15,10 @@ import sys
 import time
 from pathlib import Path
 
+from public_data import add_data_option, require_data
+
 ROOT = Path(__file__).resolve().parent.parent
-SENTENCES = ROOT.parent / "shared" / "data" / "newstest2009" / "it.txt"
+SENTENCES = "newstest2009/it.txt"  # under --data
 
 WORKER = """
 import json, resource, sys, time
@@ -34,8 +36,9 @@ print(json.dumps({"seconds": time.perf_counter() - start, "n": len(sentences) - 
 
 
 def run(args, backend: str, budget: int) -> tuple[float, float]:
-    payload = json.dumps({"file": str(SENTENCES), "n": args.n + 2, "model": args.model, "backend": backend,
-                          "beams": args.beams, "budget": budget, "tokens": args.new_tokens})
+    payload = json.dumps({"file": str(args.data / SENTENCES), "n": args.n + 2, "model": args.model,
+                          "backend": backend, "beams": args.beams, "budget": budget,
+                          "tokens": args.new_tokens})
     out = subprocess.run([sys.executable, "-c", WORKER, payload], capture_output=True, text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     return result["n"] / result["seconds"], result["rss_kb"] / 1024 / 1024
@@ -49,7 +52,9 @@ def main() -> None:
     parser.add_argument("--new-tokens", type=int, default=48)
     parser.add_argument("--budgets", type=int, nargs="+", default=[512, 1024, 2048, 4096])
     parser.add_argument("--backends", nargs="+", default=["ctranslate2", "transformers"])
+    add_data_option(parser)
     args = parser.parse_args()
+    require_data(args.data, SENTENCES)
     print(f"{args.n} newstest2009 sentences, beams {args.beams}, {args.new_tokens} tokens forced\n")
     print(f"{'backend':<14}{'batch tokens':>13}{'sent/s':>9}{'peak RSS':>12}")
     for backend in args.backends:

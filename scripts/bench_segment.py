@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from public_data import add_data_option, require_data
 from segment_gold import paragraphs_from_documents, paragraphs_from_lines, read_cases, read_gold
 from segment_score import score_boundaries
 
@@ -106,10 +107,12 @@ def table(title: str, gold, lang: str, seconds: float, skip: tuple[str, ...] = (
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1] / "../shared/data")
+    add_data_option(ap)
     ap.add_argument("--seconds", type=float, default=1.0, help="time spent measuring each speed")
     ap.add_argument("--more", action="store_true", help="also case files and newstest2009")
     args = ap.parse_args()
+    require_data(args.data, "seg/ntrex_it_dev.jsonl", "ntrex128-dev",
+                 *(["newstest2009/it.txt", "newstest2009/en.txt"] if args.more else []))
     table("Italian (seg/ntrex_it_dev.jsonl)", read_gold(args.data / "seg/ntrex_it_dev.jsonl"), "it",
           args.seconds)
     table("English (ntrex128-dev/*.en.txt, same construction)",

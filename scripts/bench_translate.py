@@ -19,8 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from public_data import add_data_option, require_data
+
 ROOT = Path(__file__).resolve().parent.parent
-SENTENCES = ROOT.parent / "shared" / "data" / "newstest2009" / "it.txt"
+SENTENCES = "newstest2009/it.txt"  # under --data
 SYSTEMS = {
     "a": "transformers generate, one sentence at a time",
     "b": "transformers generate, batched",
@@ -30,8 +32,8 @@ SYSTEMS = {
 }
 
 
-def sentences(n: int) -> list[str]:
-    lines = [s.strip() for s in SENTENCES.read_text(encoding="utf-8").splitlines()]
+def sentences(data: Path, n: int) -> list[str]:
+    lines = [s.strip() for s in (data / SENTENCES).read_text(encoding="utf-8").splitlines()]
     return [s for s in lines if 20 <= len(s) <= 300][:n]
 
 
@@ -123,7 +125,7 @@ def work_cli(args, texts: list[str], backend: str) -> dict:
 
 
 def worker(args) -> None:
-    texts = sentences(args.n)
+    texts = sentences(args.data, args.n)
     if args.worker in ("a", "b"):
         result = work_transformers(args, texts, one_by_one=args.worker == "a")
     elif args.worker == "c":
@@ -178,7 +180,8 @@ def prepare(args) -> None:
 def run_system(args, system: str, beams: int, n: int) -> dict:
     command = [sys.executable, __file__, "--worker", system, "--model", args.model, "--n", str(n),
                "--beams", str(beams), "--new-tokens", str(args.new_tokens), "--device", args.device,
-               "--quantization", args.quantization, "--batch-size", str(args.batch_size)]
+               "--quantization", args.quantization, "--batch-size", str(args.batch_size),
+               "--data", str(args.data)]
     proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"system {system} failed:\n{proc.stderr[-3000:]}")
@@ -201,7 +204,9 @@ def main() -> None:
                              "float16 also applies to transformers on a GPU")
     parser.add_argument("--batch-size", type=int, default=16, help="sentences per batch for row (b)")
     parser.add_argument("--worker", choices=sorted(SYSTEMS), help=argparse.SUPPRESS)
+    add_data_option(parser)
     args = parser.parse_args()
+    require_data(args.data, SENTENCES)
     args.model = str(Path(args.model).resolve())
     if args.worker:
         args.beams = args.beams[0]

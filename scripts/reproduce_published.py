@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
+
+from public_data import add_data_option, require_data
 
 # (test set, hypothesis, reference, published BLEU, published chrF) from shared/data/README.md
 PUBLISHED = [
@@ -24,9 +25,10 @@ def main() -> None:
     from mt.evaluate import evaluate
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent / "shared" / "data"))
+    add_data_option(parser)
     args = parser.parse_args()
-    data = Path(args.data)
+    data = args.data
+    require_data(data, *(path for _, hyp, ref, _, _ in PUBLISHED for path in (hyp, ref)))
     header = f"{'test set':<18} {'metric':<7} {'published':>9} {'sacrebleu':>9} {'mt':>9} {'|mt-sb|':>8}"
     print(header)
     print("-" * len(header))

@@ -1,20 +1,21 @@
-"""Shared fixtures: the tiny MarianMT it→en model (real, trained here) and paths to the shared data."""
+"""Shared fixtures: the tiny MarianMT it→en model, real and trained here from data in the repository.
+
+Nothing here needs `../shared`; the few tests that use the whole public sets skip without them.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-DATA = SHARED / "data"
 BUILDER = ROOT / "scripts" / "build_tiny_model.py"
+# the builder's text and its training pairs key the cached model: a change to either rebuilds it
+TRAINING = sorted((ROOT / "scripts" / "data" / "newstest2009").glob("*.txt"))
 
 # CTranslate2 conversions made by the tests stay in the (git-ignored) checkout, not in the user's home
 os.environ.setdefault("MT_CACHE_DIR", str(ROOT / ".cache" / "mt"))
@@ -29,24 +30,18 @@ def _builder():
 
 @pytest.fixture(scope="session")
 def tiny_model() -> Path:
-    """A tiny real MarianMT model folder, built once and reused while the builder script is unchanged.
+    """A tiny real MarianMT model folder, built once and reused while the builder and its data are unchanged.
 
-    Kept in .cache/ (git-ignored) keyed by the builder's hash, so repeated local runs skip the ~30 s build.
+    Kept in .cache/ (git-ignored), so repeated local runs skip the ~30 s build.
     """
-    key = hashlib.sha256(BUILDER.read_bytes()).hexdigest()[:12]
-    cache = Path(os.environ.get("MT_TEST_CACHE", ROOT / ".cache"))
-    target = cache / f"tiny-it-en-{key}"
+    from mt.files import atomic_folder
+
+    digest = hashlib.sha256(BUILDER.read_bytes())
+    for path in TRAINING:
+        digest.update(path.read_bytes())
+    target = Path(os.environ.get("MT_TEST_CACHE", ROOT / ".cache")) / f"tiny-it-en-{digest.hexdigest()[:12]}"
     if not (target / "config.json").exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=cache, prefix=".build-"))
-        _builder().build_tiny_model(tmp)
-        try:
-            tmp.rename(target)
-        except OSError:  # another test session finished first; use its copy
-            shutil.rmtree(tmp, ignore_errors=True)
+        # published whole in one rename; a session that finished first keeps its copy
+        with atomic_folder(target) as tmp:
+            _builder().build_tiny_model(tmp)
     return target
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    return DATA

@@ -22,7 +22,7 @@ from mt.segment.languages import DATA, KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path(__file__).parent / "data" / "segment"
-SHARED = ROOT / ".." / "shared" / "data"
+PUBLIC = Path(__file__).parent / "data" / "public"  # copies of public sets, see its README
 CASE_FILES = {"sentencex_it.txt": "it", "it_hard.txt": "it", "it_hard_heldout.txt": "it", "en_hard.txt": "en"}
 
 
@@ -110,19 +110,19 @@ def split_with(lang):
 
 
 def test_italian_dev_gold_f1():
-    gold = read_gold(SHARED / "seg" / "ntrex_it_dev.jsonl")
+    gold = read_gold(PUBLIC / "seg" / "ntrex_it_dev.jsonl")
     score = score_boundaries([(g.text, g.sentences) for g in gold], split_with("it"))
     assert score.f1 >= 0.996, str(score)
 
 
 def test_gold_construction_reproduces_the_italian_gold():
     key = lambda g: (g.doc, g.text)  # noqa: E731
-    built = paragraphs_from_documents(SHARED / "ntrex128-dev", "it")
-    assert sorted(built, key=key) == sorted(read_gold(SHARED / "seg" / "ntrex_it_dev.jsonl"), key=key)
+    built = paragraphs_from_documents(PUBLIC / "ntrex128-dev", "it")
+    assert sorted(built, key=key) == sorted(read_gold(PUBLIC / "seg" / "ntrex_it_dev.jsonl"), key=key)
 
 
 def test_english_dev_gold_f1():
-    gold = paragraphs_from_documents(SHARED / "ntrex128-dev", "en")
+    gold = paragraphs_from_documents(PUBLIC / "ntrex128-dev", "en")
     score = score_boundaries([(g.text, g.sentences) for g in gold], split_with("en"))
     # 0.997 when written; Punkt (English) reaches 0.991 on the same set.
     assert score.f1 >= 0.993, str(score)
