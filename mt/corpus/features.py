@@ -10,7 +10,8 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-from mt.corpus.lexicon import lexicon, stopwords
+from mt.corpus.lexicon import lexicon
+from mt.wordlists import stopwords
 
 # Weight of one shared key of each kind (the key's first character), in nats of evidence.
 WEIGHTS = {"#": 2.0, "=": 1.0, "~": 1.0, "p": 0.5}

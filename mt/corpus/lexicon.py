@@ -1,30 +1,23 @@
-"""Language data for model-free alignment: function words per language and an it→en word lexicon.
+"""The it→en word lexicon for model-free alignment: frequent news words that are not cognates.
 
-Read once from mt/corpus/data/ (plain text files, `#` comments), so the knowledge stays out of the code.
+Read once from mt/corpus/data/lexicon.it-en.tsv, so the knowledge stays out of the code.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
+from pathlib import Path
 
+from mt.wordlists import data_lines
 
-def _data_lines(name: str) -> list[str]:
-    text = resources.files("mt.corpus").joinpath("data", name).read_text(encoding="utf-8")
-    return [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-
-
-@cache
-def stopwords(lang: str) -> frozenset[str]:
-    """Lower-case function words of `lang` ("it" or "en")."""
-    return frozenset(word for line in _data_lines(f"stopwords.{lang}.txt") for word in line.split())
+LEXICON = Path(__file__).parent / "data" / "lexicon.it-en.tsv"
 
 
 @cache
 def lexicon() -> dict[str, tuple[str, ...]]:
     """Italian word (lower case) -> English words it often translates to."""
     entries: dict[str, tuple[str, ...]] = {}
-    for line in _data_lines("lexicon.it-en.tsv"):
+    for line in data_lines(LEXICON):
         italian, _, english = line.partition("\t")
         entries[italian] = tuple(dict.fromkeys(entries.get(italian, ()) + tuple(english.split())))
     return entries

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from importlib import resources
 
 from mt.fixes.rules import PLACEHOLDER
+from mt.wordlists import stopwords
 
 TOKEN = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
 
@@ -24,12 +24,6 @@ class Candidate:
     line: str
 
 
-def stopwords(lang: str = "en") -> set[str]:
-    """The function words that cannot start or end a suggested phrase (the one place that reads them)."""
-    text = resources.files("mt.evaluate").joinpath(f"data/stopwords.{lang}.txt").read_text("utf-8")
-    return {w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}
-
-
 def _ngrams(line: str, max_n: int):
     """(surface text, tokens) of every 1..max_n word n-gram, as it is written in the line."""
     spans = [(m.start(), m.end(), m.group()) for m in TOKEN.finditer(line)]
@@ -39,7 +33,7 @@ def _ngrams(line: str, max_n: int):
             yield line[part[0][0]:part[-1][1]], [p[2] for p in part]
 
 
-def _is_noise(tokens: list[str], stop: set[str]) -> bool:
+def _is_noise(tokens: list[str], stop: frozenset[str]) -> bool:
     """A phrase worth a rule starts and ends with a content word (not a stopword, punctuation or a
     single letter); a doubled phrase like "or not or not" is kept whatever its words."""
     half = len(tokens) // 2

@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from mt.errors import UsageError
+from mt.wordlists import data_lines
 
 DATA = Path(__file__).parent / "data"
 
@@ -35,15 +36,10 @@ def register(code: str):
     return wrap
 
 
-def _data_lines(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
-
-
 def read_abbreviations(path: Path) -> dict[str, str]:
     """`word[<TAB>kind]` lines -> {lowercased word: kind}."""
     table: dict[str, str] = {}
-    for line in _data_lines(path):
+    for line in data_lines(path):
         word, _, kind = line.partition("\t")
         kind = kind.strip() or PREFIX
         if kind not in KINDS:
@@ -66,9 +62,9 @@ class Language:
     def load(cls) -> Language:
         return cls(
             abbreviations=read_abbreviations(DATA / f"{cls.code}.abbreviations.txt"),
-            starters=frozenset(_data_lines(DATA / f"{cls.code}.starters.txt")),
-            particles=frozenset(_data_lines(DATA / f"{cls.code}.particles.txt")),
-            speech_verbs=frozenset(_data_lines(DATA / f"{cls.code}.speech_verbs.txt")),
+            starters=frozenset(data_lines(DATA / f"{cls.code}.starters.txt")),
+            particles=frozenset(data_lines(DATA / f"{cls.code}.particles.txt")),
+            speech_verbs=frozenset(data_lines(DATA / f"{cls.code}.speech_verbs.txt")),
         )
 
 
