@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mt.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +32,9 @@ def test_folder_run_then_rerun_without_torch(tiny_model, tmp_path):
     assert (out / "sub" / "a.en.txt").read_text(encoding="utf-8").split("\n")[1] == ""
     (src / "b.txt").write_text("Sì.\n", encoding="utf-8")
     assert main([*args, "--quiet"]) == 0
-    code = ("import sys; from mt.cli import main; rc = main(sys.argv[1:]); "
+    code = ("import sys; import pytest
+
+from mt.cli import main; rc = main(sys.argv[1:]); "
             "heavy = {'torch', 'transformers'} & set(sys.modules); "
             "print(rc, sorted(heavy)); sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
@@ -223,3 +227,31 @@ def test_ctrl_c_stops_within_seconds_and_the_next_run_finishes_the_same(tiny_mod
         return {p.name: p.read_bytes() for p in out.iterdir() if p.name.endswith((".en.txt", ".jsonl"))}
 
     assert outputs(cut) == outputs(clean)
+
+
+@pytest.mark.slow
+def test_a_hostile_folder_ends_with_the_rest_translated(tiny_model, tmp_path):
+    """Over-long lines (with and without spaces), a symlink loop and a normal article: no stall, no
+    traceback; each long line is translated or failed with its reason, the article is translated."""
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    (src / "nospace.txt").write_text("a" * 200_000 + "\n", encoding="utf-8")
+    words = "il governo ha deciso di aumentare le tasse oggi piove a roma".split()
+    (src / "words.txt").write_text(" ".join(words[k % len(words)] for k in range(20_000)) + "\n",
+                                   encoding="utf-8")
+    (src / "loop.txt").symlink_to(src / "loop.txt")
+    (src / "sub" / "normal.txt").write_text(article(1), encoding="utf-8")
+    out = tmp_path / "out"
+    run = mt(["translate", str(src), "--out", str(out), "--model", str(tiny_model), *FAST, "--quiet"])
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr and "internal error" not in run.stderr
+    files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert files["sub/normal.txt"]["status"] == "done" and (out / "sub" / "normal.en.txt").exists()
+    assert files["loop.txt"]["status"] == "failed" and "symlink loop" in files["loop.txt"]["error"]
+    for name in ("nospace.txt", "words.txt"):
+        entry = files[name]
+        if entry["status"] == "failed":
+            assert f"failed: {name}: " in run.stderr and entry["error"]
+        else:
+            english = (out / name.replace(".txt", ".en.txt")).read_text(encoding="utf-8")
+            assert entry["status"] == "done" and english.strip()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
-from mt.errors import UsageError
+from mt.errors import InputError, UsageError
 
 T = TypeVar("T")
 
@@ -76,8 +76,12 @@ class LocalEngine(Engine):
 
     def run(self, jobs: Iterable[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
         for job in jobs:
-            translations = interruptible(
-                lambda job=job: self.translator.translate(job.sentences, progress=progress, use_cache=False))
+            try:
+                translations = interruptible(lambda job=job: self.translator.translate(
+                    job.sentences, progress=progress, use_cache=False))
+            except InputError as e:  # this file's text cannot be translated (e.g. a sentence over the limit)
+                yield FileResult(job.rel, None, str(e))
+                continue
             yield FileResult(job.rel, translations)
 
 
