@@ -32,9 +32,7 @@ def test_folder_run_then_rerun_without_torch(tiny_model, tmp_path):
     assert (out / "sub" / "a.en.txt").read_text(encoding="utf-8").split("\n")[1] == ""
     (src / "b.txt").write_text("Sì.\n", encoding="utf-8")
     assert main([*args, "--quiet"]) == 0
-    code = ("import sys; import pytest
-
-from mt.cli import main; rc = main(sys.argv[1:]); "
+    code = ("import sys; from mt.cli import main; rc = main(sys.argv[1:]); "
             "heavy = {'torch', 'transformers'} & set(sys.modules); "
             "print(rc, sorted(heavy)); sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT,
