@@ -34,14 +34,18 @@ def tiny_model() -> Path:
 
     Kept in .cache/ (git-ignored), so repeated local runs skip the ~30 s build.
     """
+    from filelock import FileLock
+
     from mt.files import atomic_folder
 
     digest = hashlib.sha256(BUILDER.read_bytes())
     for path in TRAINING:
         digest.update(path.read_bytes())
     target = Path(os.environ.get("MT_TEST_CACHE", ROOT / ".cache")) / f"tiny-it-en-{digest.hexdigest()[:12]}"
-    if not (target / "config.json").exists():
-        # published whole in one rename; a session that finished first keeps its copy
-        with atomic_folder(target) as tmp:
-            _builder().build_tiny_model(tmp)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # sessions started together wait for one build instead of each training on the same few cores
+    with FileLock(f"{target}.lock"):
+        if not (target / "config.json").exists():
+            with atomic_folder(target) as tmp:  # published whole: a killed build leaves no half model
+                _builder().build_tiny_model(tmp)
     return target
