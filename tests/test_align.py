@@ -179,6 +179,18 @@ def test_hidden_files_are_skipped_and_old_entries_kept(tmp_path, capsys):
         "a.aligned.jsonl", "manifest.json"]
 
 
+def test_a_file_that_cannot_be_read_is_recorded_and_the_rest_aligned(tmp_path, capsys):
+    it_dir, en_dir = _pair_folders(tmp_path)
+    (it_dir / "loop.it.txt").symlink_to("loop.it.txt")
+    out = tmp_path / "out"
+    code, _, err = _run(["corpus", "align", "--no-mt", str(it_dir), str(en_dir), "--out", str(out)], capsys)
+    assert code == 1 and "aligned 1 pair(s)" in err and "1 failed" in err
+    files = read_manifest(out).files
+    assert files["a"]["status"] == "done"
+    loop = it_dir / "loop.it.txt"
+    assert files["loop.it.txt"] == {"status": "failed", "error": f"{loop} is a symlink loop"}
+
+
 def test_missing_input_is_named_at_once(tmp_path, capsys):
     started = time.monotonic()
     code, _, err = _run(["corpus", "align", str(tmp_path / "nope"), str(CASES)], capsys)
