@@ -5,6 +5,7 @@ import logging
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from mt.translate import Translator
 from mt.translate.backends import BackendUnavailable, DecodeSettings
 from mt.translate.convert import SOURCE_FILE, cache_root, convert
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+DATA = Path(__file__).parent / "data" / "public"  # copies of public sets, see its README
 
 
 @pytest.fixture(autouse=True)
@@ -50,9 +51,16 @@ def encoded(tiny_model, sources):
     return [tokenizer(s)["input_ids"] for s in sources]
 
 
-def _settings(**kw):
-    # the tiny model's <pad>, as mt.translate.model passes it
-    return DecodeSettings(bad_words_ids=((1000,),), **kw)
+@pytest.fixture(scope="module")
+def defaults(tiny_model):
+    """The tiny model's own decoding defaults, as the Translator reads them."""
+    return Translator(str(tiny_model)).defaults
+
+
+def _settings(defaults, *, beams, max_new_tokens, min_new_tokens=None, **penalties):
+    resolved = DecodeSettings.resolve(defaults, beams=beams, max_new_tokens=max_new_tokens,
+                                      min_new_tokens=min_new_tokens)
+    return replace(resolved, **penalties)
 
 
 def _both(backends, encoded, settings, batch=16):
@@ -64,8 +72,8 @@ def _both(backends, encoded, settings, batch=16):
 
 
 @pytest.mark.parametrize("max_new_tokens", [8, 48])
-def test_greedy_float32_gives_identical_token_ids(backends, encoded, max_new_tokens):
-    hf, ct2 = _both(backends, encoded, _settings(beams=1, max_new_tokens=max_new_tokens))
+def test_greedy_float32_gives_identical_token_ids(defaults, backends, encoded, max_new_tokens):
+    hf, ct2 = _both(backends, encoded, _settings(defaults, beams=1, max_new_tokens=max_new_tokens))
     assert [g.ids for g in ct2] == [g.ids for g in hf]
     assert max(len(g.ids) for g in ct2) == max_new_tokens - 1  # the forced eos takes the last place
 
@@ -79,9 +87,9 @@ def _mean_log_prob(model, source: list[int], target: list[int]) -> float:
         return float(torch.log_softmax(logits, -1).gather(1, labels[0][:, None]).mean())
 
 
-def test_greedy_scores_are_the_mean_log_prob_per_token(backends, encoded):
-    hf, ct2 = _both(backends, encoded[:16], _settings(beams=1, max_new_tokens=40))
-    eos = backends[1].eos_id
+def test_greedy_scores_are_the_mean_log_prob_per_token(defaults, backends, encoded):
+    hf, ct2 = _both(backends, encoded[:16], _settings(defaults, beams=1, max_new_tokens=40))
+    eos = defaults.eos_id
     ended = [k for k, g in enumerate(ct2) if len(g.ids) < 39]
     cut = [k for k, g in enumerate(ct2) if len(g.ids) == 39]
     assert ended and cut
@@ -92,14 +100,15 @@ def test_greedy_scores_are_the_mean_log_prob_per_token(backends, encoded):
         assert ct2[k].score == pytest.approx(hf[k].score, abs=1e-3)
 
 
-def test_min_new_tokens_forces_the_same_lengths(backends, encoded):
-    hf, ct2 = _both(backends, encoded[:16], _settings(beams=1, max_new_tokens=20, min_new_tokens=12))
+def test_min_new_tokens_forces_the_same_lengths(defaults, backends, encoded):
+    settings = _settings(defaults, beams=1, max_new_tokens=20, min_new_tokens=12)
+    hf, ct2 = _both(backends, encoded[:16], settings)
     assert [g.ids for g in ct2] == [g.ids for g in hf]
     assert min(len(g.ids) for g in ct2) >= 12
 
 
-def test_repetition_guard_options_map_to_the_same_outputs(backends, encoded):
-    settings = _settings(beams=1, max_new_tokens=32, repetition_penalty=1.3, no_repeat_ngram_size=3)
+def test_repetition_guard_options_map_to_the_same_outputs(defaults, backends, encoded):
+    settings = _settings(defaults, beams=1, max_new_tokens=32, repetition_penalty=1.3, no_repeat_ngram_size=3)
     hf, ct2 = _both(backends, encoded[:16], settings)
     assert [g.ids for g in ct2] == [g.ids for g in hf]
 
@@ -109,21 +118,21 @@ def _agreement(a, b):
 
 
 @pytest.mark.slow
-def test_beam_float32_agreement(backends, encoded):
+def test_beam_float32_agreement(defaults, backends, encoded):
     """Beam search stops by a different rule in each engine (see CTranslate2Backend); measured here."""
-    hf, ct2 = _both(backends, encoded, _settings(beams=4, max_new_tokens=48))
+    hf, ct2 = _both(backends, encoded, _settings(defaults, beams=4, max_new_tokens=48))
     same = _agreement(hf, ct2)
     logging.getLogger(__name__).warning("beam 4 float32 agreement with transformers: %.0f%%", 100 * same)
     assert same >= 0.9  # 92% here; 95% over 100 newstest sentences at 24 and 48 tokens
 
 
 @pytest.mark.slow
-def test_int8_agreement(tiny_model, backends, encoded):
+def test_int8_agreement(defaults, tiny_model, backends, encoded):
     from mt.translate.backends.ctranslate2 import CTranslate2Backend
 
     int8 = CTranslate2Backend(str(tiny_model), device="cpu", quantization="int8", threads=2)
-    hf, _ = _both(backends, encoded, _settings(beams=1, max_new_tokens=24))
-    q = int8.generate(encoded, _settings(beams=1, max_new_tokens=24))
+    hf, _ = _both(backends, encoded, _settings(defaults, beams=1, max_new_tokens=24))
+    q = int8.generate(encoded, _settings(defaults, beams=1, max_new_tokens=24))
     same = _agreement(hf, q)
     logging.getLogger(__name__).warning("greedy int8 agreement with transformers float32: %.0f%%", 100 * same)
     assert same >= 0.5
@@ -275,3 +284,34 @@ def test_processes_converting_the_same_model_at_once_publish_one_whole_model(tin
     assert all(run.returncode == 0 for run in runs), outputs
     assert len({out for out, _ in outputs}) == 1  # the same folder, the same whole model.bin
     assert len(list((tmp_path / "mt" / "ct2").iterdir())) == 1
+
+
+def test_a_model_without_max_length_gets_its_input_limit_on_both_backends(tiny_model, tmp_path, encoded):
+    """transformers alone would stop at 20 tokens; both backends get the one resolved limit instead."""
+    from mt.translate.backends.ctranslate2 import CTranslate2Backend
+    from mt.translate.backends.transformers import TransformersBackend
+
+    copy = tmp_path / "no-max-length"
+    shutil.copytree(tiny_model, copy)
+    for name in ("config.json", "generation_config.json"):
+        config = json.loads((copy / name).read_text())
+        config.pop("max_length", None)
+        (copy / name).write_text(json.dumps(config))
+    settings = Translator(str(copy)).decode_settings
+    assert settings.max_new_tokens == 511 and settings.beams == 4  # max_position_embeddings 512
+    options = {"device": "cpu", "quantization": "float32", "threads": 2}
+    ct2 = CTranslate2Backend(str(copy), **options)
+    assert ct2.options(settings)["max_decoding_length"] == 510  # the forced eos takes the last place
+    greedy = replace(settings, beams=1, repetition_penalty=1.3)
+    hf_out = TransformersBackend(str(copy), **options).generate(encoded[:4], greedy)
+    assert [g.ids for g in ct2.generate(encoded[:4], greedy)] == [g.ids for g in hf_out]
+    assert max(len(g.ids) for g in hf_out) > 19  # the tiny model runs on: no stop at transformers' 20
+
+
+def test_each_backend_has_its_own_batch_budget_and_the_help_shows_it():
+    from mt.translate import default_batch_tokens
+
+    assert default_batch_tokens() == {"ctranslate2": 4096, "transformers": 1024}
+    run = subprocess.run([sys.executable, "-m", "mt", "translate", "--help"], capture_output=True, text=True,
+                         env={**__import__("os").environ, "COLUMNS": "400"})
+    assert "4096 for ctranslate2, 1024 for transformers" in run.stdout

@@ -36,7 +36,8 @@ def test_runaway_length_against_the_source():
 
 
 def test_retry_settings_penalise_repeats_and_keep_the_rest():
-    base = DecodeSettings(beams=4, max_new_tokens=16, bad_words_ids=((7,),))
+    base = DecodeSettings(beams=4, max_new_tokens=16, eos_id=0, pad_id=7, decoder_start_id=7,
+                          bad_words_ids=((7,),))
     retry = Guard().retry_settings(base)
     assert retry.repetition_penalty > 1 and retry.no_repeat_ngram_size == 3
-    assert (retry.beams, retry.max_new_tokens, retry.bad_words_ids) == (4, 16, ((7,),))
+    assert (retry.beams, retry.max_new_tokens, retry.bad_words_ids, retry.pad_id) == (4, 16, ((7,),), 7)

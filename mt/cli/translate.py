@@ -13,7 +13,7 @@ from pathlib import Path
 from mt.engines import ENGINE_CHOICES
 from mt.errors import MtError, UsageError
 from mt.output_folder import CACHE_NAME
-from mt.translate import BACKEND_CHOICES, QUANTIZATIONS
+from mt.translate import BACKEND_CHOICES, QUANTIZATIONS, default_batch_tokens
 from mt.translate.model import DEFAULT_MODEL
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def add_parser(sub) -> None:
                    help="split longer sentences at clauses (default: the model's input limit)")
     p.add_argument("--batch-tokens", type=int,
                    help="padded source tokens per batch (default: the backend's measured one, "
-                   "4096 for ctranslate2, 1024 for transformers)")
+                   + ", ".join(f"{n} for {name}" for name, n in default_batch_tokens().items()) + ")")
     cache = p.add_mutually_exclusive_group()
     cache.add_argument("--cache", metavar="PATH", help="SQLite translation cache to use or share")
     cache.add_argument("--no-cache", action="store_true", help="do not cache sentence translations")

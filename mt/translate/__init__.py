@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mt.errors import UsageError
-from mt.translate.backends import BACKENDS, Backend, BackendUnavailable, DecodeSettings
+from mt.translate.backends import BACKENDS, QUANTIZATIONS, Backend, BackendUnavailable, DecodeSettings
 from mt.translate.batching import make_batches
 from mt.translate.cache import TranslationCache
 from mt.translate.guard import Guard
@@ -27,14 +27,13 @@ from mt.translate.model import (
 from mt.translate.split import MAX_PARTS, split_long
 
 BACKEND_CHOICES = ("auto", "transformers", "ctranslate2")
-QUANTIZATIONS = ("auto", "int8", "int8_float32", "int8_float16", "float16", "float32")
 DEVICES = ("auto", "cpu", "cuda")
 # `auto` tries these in order; a missing module or BackendUnavailable moves on to the next
 AUTO_ORDER = ("ctranslate2", "transformers")
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Translation", "Translator"]
+__all__ = ["QUANTIZATIONS", "Translation", "Translator"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +47,26 @@ class Translation:
     score: float | None = None
 
 
-def load_backend(name: str, model: str, **options) -> Backend:
-    """The backend registered under `name` (its module is imported on demand)."""
+def backend_class(name: str) -> type[Backend]:
+    """The backend registered under `name` (its module is imported on demand; it imports nothing heavy)."""
     if name not in BACKENDS:
         importlib.import_module(f"mt.translate.backends.{name}")
-    return BACKENDS[name](model, **options)
+    return BACKENDS[name]
+
+
+def load_backend(name: str, model: str, **options) -> Backend:
+    return backend_class(name)(model, **options)
+
+
+def default_batch_tokens() -> dict[str, int]:
+    """Each backend's own batch budget, for help texts."""
+    defaults = {}
+    for name in AUTO_ORDER:
+        try:
+            defaults[name] = backend_class(name).default_batch_tokens
+        except ModuleNotFoundError:
+            continue
+    return defaults
 
 
 class Translator:
@@ -139,10 +153,17 @@ class Translator:
     def backend(self) -> Backend:
         """The running backend, loading the model (and choosing for `auto`) on first use."""
         if self._backend is None:
-            self._tokenizer = load_tokenizer(self.ref)
-            self._defaults = load_defaults(self.ref, self._tokenizer)
+            _ = self.defaults  # first: a model that cannot be found fails before any backend loads
             self._backend = self._load_backend()
         return self._backend
+
+    @property
+    def defaults(self) -> ModelDefaults:
+        """The model's own decoding defaults, read once with its tokenizer (no torch needed)."""
+        if self._defaults is None:
+            self._tokenizer = load_tokenizer(self.ref)
+            self._defaults = load_defaults(self.ref, self._tokenizer)
+        return self._defaults
 
     def _load_backend(self) -> Backend:
         options = {"device": self.device, "quantization": self.quantization, "threads": self.threads}
@@ -169,14 +190,9 @@ class Translator:
 
     @property
     def decode_settings(self) -> DecodeSettings:
-        """The one place decoding settings are decided: requested values over the model's defaults."""
-        defaults = self._defaults
-        return DecodeSettings(
-            beams=self.beams or defaults.beams,
-            max_new_tokens=self.max_new_tokens,
-            min_new_tokens=self.min_new_tokens,
-            bad_words_ids=defaults.bad_words_ids,
-        )
+        """The requested values over the model's defaults."""
+        return DecodeSettings.resolve(self.defaults, beams=self.beams, max_new_tokens=self.max_new_tokens,
+                                      min_new_tokens=self.min_new_tokens)
 
     def translate(self, sentences: list[str], *, progress: Callable[[int], None] | None = None,
                   use_cache: bool = True) -> list[Translation]:

@@ -5,21 +5,18 @@ Sorting keeps padding small; callers restore input order from the indices the ba
 
 from __future__ import annotations
 
-DEFAULT_BATCH_TOKENS = 4096
 
-
-def make_batches(lengths: list[int], batch_tokens: int | None = None) -> list[list[int]]:
+def make_batches(lengths: list[int], batch_tokens: int) -> list[list[int]]:
     """Indices into `lengths`, grouped so that len(batch) * longest <= batch_tokens (at least one each).
 
     Longest first, ties in input order, so the same inputs always give the same batches.
     """
-    budget = batch_tokens or DEFAULT_BATCH_TOKENS
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
     batches: list[list[int]] = []
     current: list[int] = []
     for i in order:
         longest = lengths[current[0]] if current else lengths[i]
-        if current and (len(current) + 1) * longest > budget:
+        if current and (len(current) + 1) * longest > batch_tokens:
             batches.append(current)
             current = []
         current.append(i)

@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mt.files import atomic_folder
-from mt.translate.backends import BackendUnavailable
+from mt.translate.backends import QUANTIZATIONS, BackendUnavailable
 from mt.translate.model import LOAD_ERRORS, load_error, model_location, resolve_model
 
-# what CTranslate2's converter accepts as weight types; `auto` is resolved by the backend first
-QUANTIZATIONS = ("int8", "int8_float32", "int8_float16", "float16", "float32")
 SOURCE_FILE = "mt-source.json"  # written into each conversion: what it was made from
 
 log = logging.getLogger(__name__)
@@ -47,7 +45,7 @@ def convert(model: str, quantization: str) -> Conversion:
     """
     import ctranslate2
 
-    if quantization not in QUANTIZATIONS:
+    if quantization not in QUANTIZATIONS or quantization == "auto":  # the backend resolves `auto` first
         raise ValueError(f"unknown quantization {quantization!r}")
     source, identity = _locate(model)
     major = ctranslate2.__version__.split(".")[0]

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mt.translate.backends import DecodeSettings
 
@@ -45,15 +45,7 @@ class Guard:
 
     def retry_settings(self, settings: DecodeSettings) -> DecodeSettings:
         """The settings for a second try: penalise repeats and forbid repeated trigrams."""
-        return DecodeSettings(
-            beams=settings.beams,
-            max_new_tokens=settings.max_new_tokens,
-            min_new_tokens=settings.min_new_tokens,
-            repetition_penalty=1.3,
-            length_penalty=settings.length_penalty,
-            no_repeat_ngram_size=3,
-            bad_words_ids=settings.bad_words_ids,
-        )
+        return replace(settings, repetition_penalty=1.3, no_repeat_ngram_size=3)
 
 
 def repeated_ngram(tokens: list, max_n: int = 6, word_repeats: int = 4,

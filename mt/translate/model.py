@@ -145,14 +145,19 @@ def folder_digest(path: Path) -> str:
 
 @dataclass(frozen=True)
 class ModelDefaults:
-    """What the model's own files say about decoding; backends receive these explicitly."""
+    """What the model's own files say about decoding, read once (load_defaults); every backend gets
+    them through mt.translate.backends.DecodeSettings.resolve."""
 
     eos_id: int
     pad_id: int
     decoder_start_id: int
+    forced_eos_id: int | None
     bad_words_ids: tuple[tuple[int, ...], ...]
     beams: int
-    max_length: int
+    max_length: int  # counts the decoder start token, as transformers' max_length does
+    length_penalty: float
+    repetition_penalty: float
+    no_repeat_ngram_size: int
     max_input_tokens: int
 
 
@@ -214,7 +219,12 @@ def load_tokenizer(ref: ModelRef):
 
 
 def load_defaults(ref: ModelRef, tokenizer) -> ModelDefaults:
-    """Generation defaults from config.json / generation_config.json; the pad id is never generated."""
+    """Generation defaults from generation_config.json (else config.json, as transformers does); the pad
+    id is never generated.
+
+    A model that states no max_length gets its input limit: transformers would stop at 20 tokens, cutting
+    translations short without a word.
+    """
     config = model_json(ref, "config.json") or {}
     gen = model_json(ref, "generation_config.json") or config
     pad = first(gen.get("pad_token_id"), config.get("pad_token_id"), tokenizer.pad_token_id)
@@ -225,14 +235,19 @@ def load_defaults(ref: ModelRef, tokenizer) -> ModelDefaults:
     bad.add((pad,))  # MarianMT otherwise emits <pad> mid-sentence now and then
     limits = [n for n in (config.get("max_position_embeddings"), tokenizer.model_max_length)
               if isinstance(n, int) and 0 < n < 1_000_000]
+    max_input = min(limits) if limits else 512
     return ModelDefaults(
         eos_id=eos,
         pad_id=pad,
         decoder_start_id=first(gen.get("decoder_start_token_id"), config.get("decoder_start_token_id"), pad),
+        forced_eos_id=first(gen.get("forced_eos_token_id"), config.get("forced_eos_token_id")),
         bad_words_ids=tuple(sorted(bad)),
         beams=gen.get("num_beams") or 1,
-        max_length=gen.get("max_length") or 512,
-        max_input_tokens=min(limits) if limits else 512,
+        max_length=gen.get("max_length") or max_input,
+        length_penalty=first(gen.get("length_penalty"), 1.0),
+        repetition_penalty=first(gen.get("repetition_penalty"), 1.0),
+        no_repeat_ngram_size=first(gen.get("no_repeat_ngram_size"), 0),
+        max_input_tokens=max_input,
     )
 
 

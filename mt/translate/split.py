@@ -15,6 +15,9 @@ BOUNDARIES = [re.compile(p) for p in (r"(?<=;)\s+", r"(?<=:)\s+", r"(?<=,)\s+", 
 # a "sentence" longer than this many model inputs is a table or a data dump, not prose: translating it
 # part by part would hold a run for many minutes (a 5 MB line is ~3,000 inputs), so it is refused
 MAX_PARTS = 32
+# token counts of word prefixes are not monotone (a longer prefix may take fewer pieces), so a cut
+# inside a word still tries prefixes up to this many times the longest one found to fit
+OVERSHOOT = 2
 
 
 def split_long(text: str, count: Callable[[str], int], limit: int, most: int | None = None) -> list[str]:
@@ -85,10 +88,18 @@ def _cut_word(text: str, count: Callable[[str], int], limit: int) -> list[str]:
     guess = limit  # a token covers one character or more
     start = 0
     while start < len(text):
-        n = max(1, _fitting_prefix(count, limit, text, start, guess))
+        most = _fitting_prefix(count, limit, text, start, guess)
+        # cut where earlier versions did, so outputs stay the same: the first of the rest's length times
+        # 1, 3/4, 9/16... that fits; those over `most` are skipped uncounted, as counting them made
+        # cutting quadratic
+        n = len(text) - start
+        while n > 1 and n > OVERSHOOT * max(most, 1):
+            n = max(1, n * 3 // 4)
+        while n > 1 and count(text[start:start + n]) > limit:
+            n = max(1, n * 3 // 4)
         parts.append(text[start:start + n])
         start += n
-        guess = n
+        guess = max(most, 1)
     return parts
 
 

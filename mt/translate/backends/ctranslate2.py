@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from pathlib import Path
 
 from mt.translate.backends import Backend, DecodeSettings, Generated, register_backend
-from mt.translate.model import first, folder_json
 
 log = logging.getLogger(__name__)
 
@@ -86,40 +84,22 @@ class CTranslate2Backend(Backend):
         self.tokens: list[str] = json.loads(
             (self.conversion.path / "shared_vocabulary.json").read_text(encoding="utf-8"))
         self.ids = {token: i for i, token in enumerate(self.tokens)}
-        self._read_generation_defaults(self.conversion.source)
         log.debug("ctranslate2 backend: %s on %s as %s, %d threads", model, self.device,
                   self.quantization, self.threads)
 
-    def _read_generation_defaults(self, source: Path) -> None:
-        """transformers' defaults for what DecodeSettings leaves open, read without importing it."""
-        config = folder_json(source, "config.json") or {}
-        gen = folder_json(source, "generation_config.json") or config
-        self.eos_id = first(gen.get("eos_token_id"), config.get("eos_token_id"), 0)
-        if isinstance(self.eos_id, list):
-            self.eos_id = self.eos_id[0]
-        forced = first(gen.get("forced_eos_token_id"), config.get("forced_eos_token_id"))
-        self.forced_eos = forced is not None
-        self.beams = gen.get("num_beams") or 1
-        self.max_length = gen.get("max_length") or 20  # transformers' own fallback
-        self.length_penalty = gen.get("length_penalty", 1.0)
-        self.repetition_penalty = gen.get("repetition_penalty", 1.0)
-        self.no_repeat_ngram_size = gen.get("no_repeat_ngram_size", 0)
-
     def options(self, settings: DecodeSettings) -> dict:
         """CTranslate2's translate_batch options for these settings."""
-        # transformers' max_length counts the decoder start token; max_new_tokens counts the eos, which
-        # forced_eos puts at the last position, so at most N-1 real tokens
-        new_tokens = settings.max_new_tokens or self.max_length - 1
-        longest = new_tokens - 1 if self.forced_eos else new_tokens
+        # max_new_tokens counts the eos, which a forced eos puts at the last place: at most N-1 real tokens
+        longest = settings.max_new_tokens - (settings.forced_eos_id is not None)
         suppress = [[self.tokens[i] for i in seq] for seq in settings.bad_words_ids
                     if all(i < len(self.tokens) for i in seq)]  # <pad> is not in the converted vocabulary
         return {
-            "beam_size": settings.beams or self.beams,
+            "beam_size": settings.beams,
             "max_decoding_length": max(longest, 1),
-            "min_decoding_length": min(settings.min_new_tokens or 0, max(longest, 1)),
-            "length_penalty": first(settings.length_penalty, self.length_penalty),
-            "repetition_penalty": first(settings.repetition_penalty, self.repetition_penalty),
-            "no_repeat_ngram_size": first(settings.no_repeat_ngram_size, self.no_repeat_ngram_size),
+            "min_decoding_length": min(settings.min_new_tokens, max(longest, 1)),
+            "length_penalty": settings.length_penalty,
+            "repetition_penalty": settings.repetition_penalty,
+            "no_repeat_ngram_size": settings.no_repeat_ngram_size,
             "suppress_sequences": suppress or None,
             # the eos counts in the length that scores are normalised by, as in transformers
             "return_end_token": True,
@@ -136,9 +116,9 @@ class CTranslate2Backend(Backend):
             ids = [self.ids[t] for t in result.hypotheses[0]]
             length = len(ids)
             total = result.scores[0] * length ** options["length_penalty"]  # CTranslate2 normalised it
-            if ids and ids[-1] == self.eos_id:
+            if ids and ids[-1] == settings.eos_id:
                 ids.pop()
-            elif self.forced_eos:
+            elif settings.forced_eos_id is not None:
                 length += 1  # transformers counts the eos it forces at the limit, with log-prob 0
             outputs.append(Generated(ids=ids, score=float(total / max(length, 1))))
         return outputs

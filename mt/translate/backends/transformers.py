@@ -46,11 +46,6 @@ class TransformersBackend(Backend):
         except LOAD_ERRORS as e:
             raise load_error(model, e) from None
         self.model.to(self.device).eval()
-        config = self.model.config
-        self.pad_id = self.model.generation_config.pad_token_id
-        if self.pad_id is None:
-            self.pad_id = config.pad_token_id
-        self.eos_id = self.model.generation_config.eos_token_id
         log.debug("transformers backend: %s on %s as %s", model, self.device, self.dtype)
 
     def _dtype(self, quantization: str):
@@ -70,40 +65,43 @@ class TransformersBackend(Backend):
         import torch
 
         longest = max(len(ids) for ids in batch)
-        input_ids = torch.full((len(batch), longest), self.pad_id, dtype=torch.long)
+        input_ids = torch.full((len(batch), longest), settings.pad_id, dtype=torch.long)
         mask = torch.zeros((len(batch), longest), dtype=torch.long)
         for row, ids in enumerate(batch):
             input_ids[row, :len(ids)] = torch.tensor(ids, dtype=torch.long)
             mask[row, :len(ids)] = 1
-        kwargs = {k: v for k, v in {
+        # every setting explicit: the model's generation_config decides nothing the other backend cannot see
+        kwargs = {
             "num_beams": settings.beams,
             "max_new_tokens": settings.max_new_tokens,
-            "min_new_tokens": settings.min_new_tokens,
+            "max_length": None,  # else the model's max_length is reported as a conflict
+            "min_new_tokens": settings.min_new_tokens or None,
             "repetition_penalty": settings.repetition_penalty,
             "length_penalty": settings.length_penalty,
             "no_repeat_ngram_size": settings.no_repeat_ngram_size,
             "bad_words_ids": [list(s) for s in settings.bad_words_ids] or None,
-        }.items() if v is not None}
-        if settings.max_new_tokens is not None:
-            kwargs["max_length"] = None  # else the model's max_length is reported as a conflict
+            "eos_token_id": settings.eos_id,
+            "pad_token_id": settings.pad_id,
+            "decoder_start_token_id": settings.decoder_start_id,
+            "forced_eos_token_id": settings.forced_eos_id,
+        }
         with torch.inference_mode():
             out = self.model.generate(
                 input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device),
                 output_scores=True, return_dict_in_generate=True, **kwargs,
             )
-        scores = self._scores(out)
+        scores = self._scores(out, settings.pad_id)
         results = []
-        eos = {self.eos_id} if isinstance(self.eos_id, int) else set(self.eos_id or [])
         for row, seq in enumerate(out.sequences[:, 1:].tolist()):  # drop the decoder start token
             ids = []
             for t in seq:
-                if t in eos or t == self.pad_id:
+                if t in (settings.eos_id, settings.pad_id):
                     break
                 ids.append(t)
             results.append(Generated(ids=ids, score=scores[row]))
         return results
 
-    def _scores(self, out) -> list[float | None]:
+    def _scores(self, out, pad_id: int) -> list[float | None]:
         """Mean log-prob per output: beam search reports it; for greedy, average the step log-probs."""
         if getattr(out, "sequences_scores", None) is not None:
             return [float(s) for s in out.sequences_scores.tolist()]
@@ -113,7 +111,7 @@ class TransformersBackend(Backend):
 
         steps = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
         generated = out.sequences[:, 1:1 + steps.shape[1]]
-        keep = generated != self.pad_id
+        keep = generated != pad_id
         # padded steps after an early eos hold -inf; -inf * 0 would be NaN, so select instead
         sums = torch.where(keep, steps, torch.zeros_like(steps)).sum(dim=1)
         counts = keep.sum(dim=1).clamp(min=1)
