@@ -19,6 +19,7 @@ def mt(args: list[str], stdin: str | None = None, env: dict | None = None) -> su
                           cwd=ROOT, env={**os.environ, **(env or {})}, timeout=300)
 
 
+@pytest.mark.slow
 def test_folder_run_then_rerun_without_torch(tiny_model, tmp_path):
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
@@ -106,6 +107,7 @@ def test_a_second_run_on_the_same_out_is_refused_or_waits(tiny_model, tmp_path, 
     assert main([*args, "--wait", "5"]) == 0 and (out / "a.en.txt").exists()
 
 
+@pytest.mark.slow
 def test_two_runs_at_once_never_lose_manifest_entries(tiny_model, tmp_path):
     out = tmp_path / "out"
     runs = []
@@ -169,6 +171,7 @@ def test_a_symlinked_folder_inside_out_is_never_written_through(tiny_model, tmp_
     assert list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_run_and_keeps_what_is_complete(tiny_model, tmp_path):
     # RLIMIT_FSIZE makes writes past a size fail (EFBIG) as a full disk would (ENOSPC)
     src = tmp_path / "in"
@@ -195,6 +198,7 @@ def test_a_full_disk_stops_the_run_and_keeps_what_is_complete(tiny_model, tmp_pa
     assert not [p for p in out.iterdir() if ".tmp-" in p.name]
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_within_seconds_and_the_next_run_finishes_the_same(tiny_model, tmp_path):
     import signal
     import time

@@ -258,6 +258,7 @@ convert.convert(sys.argv[1], "float32")
 """
 
 
+@pytest.mark.slow
 def test_a_conversion_killed_half_way_is_never_used_and_its_temp_is_removed(tiny_model, tmp_path):
     env = {**__import__("os").environ, "MT_CACHE_DIR": str(tmp_path / "mt")}
     killed = subprocess.run([sys.executable, "-c", KILLED_MID_CONVERSION, str(tiny_model)], env=env,
@@ -274,6 +275,7 @@ def test_a_conversion_killed_half_way_is_never_used_and_its_temp_is_removed(tiny
     assert (root / Path(done.stdout.strip()).name / "model.bin").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_processes_converting_the_same_model_at_once_publish_one_whole_model(tiny_model, tmp_path):
     env = {**__import__("os").environ, "MT_CACHE_DIR": str(tmp_path / "mt")}
     code = ("import sys; from mt.translate.convert import convert; "

@@ -71,6 +71,7 @@ def test_flores_equals_sacrebleu_and_published(capsys):
 
 
 @needs_shared
+@pytest.mark.slow
 def test_newstest2009_bleu_chrf_equal_published():
     hyp = lines(SHARED / "opus-mt-it-en-outputs" / "newstest2009.hyp.en")
     ref = [lines(SHARED / "newstest2009" / "en.txt")]
@@ -166,6 +167,7 @@ def test_folders_match_by_name_and_errors_name_the_file(tmp_path, capsys):
     assert "no reference" in (err := capsys.readouterr().err) and "news/a.en.txt" in err
 
 
+@pytest.mark.slow
 def test_fixes_report_applied_counts_and_deltas(tmp_path, capsys):
     hyp, ref = lines(FLORES_HYP)[:200], lines(FLORES_REF)[:200]
     for i in range(0, 200, 20):
@@ -321,6 +323,7 @@ def test_leave_one_out_equals_rescoring_without_the_rule(tmp_path, capsys):
                                  "delta_bleu": 0.0, "delta_chrf": 0.0}
 
 
+@pytest.mark.slow
 def test_comparison_report_shows_each_system_per_document_and_marks_significance(tmp_path, capsys):
     ref = reference_lines(90)
     base = drop_words(ref, 3, keep=0.8)

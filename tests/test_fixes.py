@@ -232,6 +232,7 @@ def test_nested_quantifier_on_a_long_line_ends_quickly(tmp_path):
     assert (tmp_path / "b.txt").read_text() == "a" * 40 + "b\n"
 
 
+@pytest.mark.slow
 def test_backtracking_rule_is_stopped_naming_rule_file_and_line(tmp_path, capsys):
     # `regex` resolves (a+)+$ itself; (a|aa)+$ still backtracks exponentially and must be stopped
     (tmp_path / "rules.yaml").write_text(

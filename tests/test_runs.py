@@ -61,6 +61,7 @@ def test_output_names():
     assert article_name("it.txt") == "it"
 
 
+@pytest.mark.slow
 def test_layout_records_and_manifest(articles, tmp_path, options):
     out = tmp_path / "out"
     report = translate_path(articles, out, **options)
@@ -91,6 +92,7 @@ def test_layout_records_and_manifest(articles, tmp_path, options):
     assert (out / CACHE_NAME).exists()
 
 
+@pytest.mark.slow
 def test_interrupted_runs_resume_to_the_same_bytes(articles, tmp_path, options):
     clean = tmp_path / "clean"
     translate_path(articles, clean, **options)
@@ -124,6 +126,7 @@ def test_interrupted_runs_resume_to_the_same_bytes(articles, tmp_path, options):
     assert manifest(resumed) == manifest(clean)
 
 
+@pytest.mark.slow
 def test_finished_folder_is_skipped_without_loading_the_model(articles, tmp_path, options):
     out = tmp_path / "out"
     translate_path(articles, out, **options)
@@ -143,6 +146,7 @@ def test_finished_folder_is_skipped_without_loading_the_model(articles, tmp_path
     assert translate_path(articles, out, force=True, **options).count("done") == 3
 
 
+@pytest.mark.slow
 def test_bad_inputs_are_recorded_and_the_rest_translated(tmp_path, options):
     src = write_tree(tmp_path / "in", {"ok.txt": "Oggi piove a Roma.\n", "a/same.txt": "Sì.\n",
                                        "a/same.it.txt": "No.\n", "empty.txt": ""})
@@ -181,6 +185,7 @@ def test_bad_inputs_are_recorded_and_the_rest_translated(tmp_path, options):
     assert report.count("failed") == 4 and report.exit_code == 1
 
 
+@pytest.mark.slow
 def test_outdir_inside_input_is_never_read_back(articles, options):
     out = articles / "translations"
     translate_path(articles, out, **options)
@@ -247,6 +252,7 @@ SHARED = {  # the same sentences in several files: later files wait for the earl
 }
 
 
+@pytest.mark.slow
 def test_engines_answering_out_of_order_give_the_same_outputs(tmp_path, tiny_model):
     options = {"model": str(tiny_model), "backend": "ctranslate2", "max_new_tokens": 16}
     src = write_tree(tmp_path / "in", SHARED)

@@ -65,6 +65,7 @@ def test_splitting_is_linear_in_the_text(text):
     assert count.seen < 12 * len(text)
 
 
+@pytest.mark.slow
 def test_long_lines_split_in_seconds_with_the_model_tokenizer(tiny_model):
     from mt.translate.model import load_tokenizer, resolve_model
 
