@@ -214,7 +214,9 @@ def test_ctrl_c_stops_within_seconds_and_the_next_run_finishes_the_same(tiny_mod
     child = subprocess.Popen([sys.executable, "-m", "mt", *args, "--out", str(cut)], cwd=ROOT,
                              stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 240
-    while not (cut / "00.en.txt").exists() and time.monotonic() < deadline and child.poll() is None:
+    journal = cut / ".manifest.journal.jsonl"  # a file is recorded there once its outputs are whole
+    while time.monotonic() < deadline and child.poll() is None and not (
+            journal.exists() and journal.stat().st_size):
         time.sleep(0.05)
     child.send_signal(signal.SIGINT)
     sent = time.monotonic()

@@ -224,10 +224,11 @@ def ray_processes(tag: str) -> list[int]:
 
 def test_ctrl_c_stops_the_private_instance_and_the_local_engine_finishes_the_same(tiny_model, tmp_path):
     src = write_articles(tmp_path / "in")
-    for k in range(6):  # enough work that the cut lands mid-run
+    for k in range(6):  # enough distinct sentences (the cache answers repeats) that the cut lands mid-run
         (src / f"lunghi/{k}.txt").parent.mkdir(exist_ok=True)
-        (src / f"lunghi/{k}.txt").write_text(" ".join(ARTICLES.values()).replace("\ufeff", "") * (k + 1),
-                                             encoding="utf-8")
+        (src / f"lunghi/{k}.txt").write_text(
+            "".join(f"Il governo ha deciso la misura numero {k * 100 + j}. La Camera ha votato {j} volte.\n"
+                    for j in range(40)), encoding="utf-8")
     args = ["translate", str(src), "--model", str(tiny_model), *FAST, "--quiet"]
     clean, cut = tmp_path / "clean", tmp_path / "cut"
     assert main([*args, "--out", str(clean)]) == 1
