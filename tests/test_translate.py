@@ -28,6 +28,7 @@ def translator(tiny_model):
     return Translator(str(tiny_model), backend="transformers", max_new_tokens=16)
 
 
+@pytest.mark.slow
 def test_one_translation_per_input_in_input_order(translator):
     batched = translator.translate(SENTENCES)
     assert len(batched) == len(SENTENCES) and all(isinstance(t, Translation) for t in batched)
@@ -111,6 +112,7 @@ def test_a_sentence_over_the_split_limit_is_refused_before_any_generation(tiny_m
     assert t.generate_calls == 0
 
 
+@pytest.mark.slow
 def test_options_rebuild_an_identical_translator(tiny_model, tmp_path):
     t = Translator(str(tiny_model), backend="transformers", max_new_tokens=16, beams=2, batch_tokens=64,
                    max_input_tokens=12, cache=tmp_path / "c.sqlite")
