@@ -92,6 +92,10 @@ def main() -> None:
     ap.add_argument("--one-sentence", action="store_true",
                     help="keep only line pairs that mt.segment leaves whole on both sides, as in NTREX")
     args = ap.parse_args()
+    for path in (args.it, args.en, *([args.docs] if args.docs else [])):
+        if not path.is_file():
+            raise SystemExit(f"error: {path} does not exist; give the parallel text as two files, "
+                             "line i of one aligned with line i of the other")
     it = args.it.read_text(encoding="utf-8").splitlines()
     en = args.en.read_text(encoding="utf-8").splitlines()
     if len(it) != len(en):
