@@ -135,12 +135,13 @@ class Manifest:
         except InputError as e:
             log.warning("%s; all files will be done again", e)
             old = None
-        if old is not None and old.kind == kind and old.settings == settings:
+        same = old is not None and old.kind == kind and old.settings == settings
+        if same:
             self.data.files = old.files
         elif old is not None and old.files:
             log.warning("%s was made with other settings; its files will be done again", self.path)
         self._journal = None
-        if old is None or self.data.files is not old.files or self.journal_path.exists():
+        if not same or self.journal_path.exists():
             self.save()  # a fresh header first: every journal line then belongs to these settings
 
     @property

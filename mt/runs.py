@@ -284,6 +284,8 @@ class _Run:
                 if not force and self.manifest.done(item.rel, sha256) and all(p.exists() for p in outputs):
                     self._status(item.rel, "skipped")
                     continue
+                # segmented again when its job is made: holding every plan until then would keep the
+                # whole folder's text in memory, and segmenting is cheap next to translating
                 count = len(plan_document(read_article(item.path), self.fixes).places)
             except InputError as e:
                 self._fail(item.rel, sha256, str(e))
@@ -299,9 +301,8 @@ class _Run:
         """Plan each file when the engine asks for it, so the cache lookup sees every result so far."""
         for item, sha256 in items:
             try:
+                sha256 = _sha256(item.path)  # the file may have changed since the run began
                 doc = read_article(item.path)
-                if _sha256(item.path) != sha256:
-                    sha256 = _sha256(item.path)  # changed since the run began: record what was read
                 plan = plan_document(doc, self.fixes)
             except InputError as e:
                 self._fail(item.rel, sha256, str(e))
