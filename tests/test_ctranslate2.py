@@ -328,7 +328,7 @@ def test_a_model_without_max_length_gets_its_input_limit_on_both_backends(tiny_m
 def test_each_backend_has_its_own_batch_budget_and_the_help_shows_it():
     from mt.translate import default_batch_tokens
 
-    assert default_batch_tokens() == {"ctranslate2": 4096, "transformers": 1024}
+    assert default_batch_tokens() == {"ctranslate2": 4096, "transformers": 512}
     run = subprocess.run([sys.executable, "-m", "mt", "translate", "--help"], capture_output=True, text=True,
                          env={**__import__("os").environ, "COLUMNS": "400"})
-    assert "4096 for ctranslate2, 1024 for transformers" in run.stdout
+    assert "4096 for ctranslate2, 512 for transformers" in run.stdout
