@@ -89,6 +89,30 @@ def test_jobs_in_results_out_as_the_local_translator_gives_them(cluster, transla
     assert len(published) == 1 and (published[0] / "model.bin").is_file()
 
 
+def test_jobs_are_taken_a_window_at_a_time(cluster, translator, monkeypatch):
+    """The driver plans no further than one window ahead; every window gives what the translator gives."""
+    import mt.engines.ray
+
+    monkeypatch.setattr(mt.engines.ray, "WINDOW_SENTENCES", 1)  # 2 workers: windows of 2 sentences
+    taken, pulled_before = [], {}
+
+    def jobs():
+        for job in JOBS:
+            taken.append(job.rel)
+            yield job
+
+    engine = make_engine("ray", translator, workers=2)
+    try:
+        for result in engine.run(jobs(), lambda n: None):
+            pulled_before[result.rel] = list(taken)
+            assert result.translations == translator.translate(
+                next(j for j in JOBS if j.rel == result.rel).sentences, use_cache=False)
+    finally:
+        engine.close()
+    assert pulled_before == {"a.txt": ["a.txt"], "b/c.txt": ["a.txt", "b/c.txt", "d.txt"],
+                             "d.txt": ["a.txt", "b/c.txt", "d.txt"]}
+
+
 class _Refusing:
     """A worker translator that fails on one sentence, to stand for a file that breaks the model."""
 

@@ -5,6 +5,7 @@ local Ray instance or on a cluster; the driver keeps writing everything (mt.runs
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import os
 import pickle
@@ -27,6 +28,9 @@ CONNECT_TIMEOUT_S = 10
 # files travel in parcels of up to PARCEL_SENTENCES sentences, at least PARCELS_PER_WORKER per worker
 PARCEL_SENTENCES = 256
 PARCELS_PER_WORKER = 4
+# sentences per worker the driver plans ahead (a Ray Data dataset, whose actors load the model once): about
+# 20-40 minutes of work for a CPU worker, a minute or more for a GPU one, a few MB of driver memory each
+WINDOW_SENTENCES = 10_000
 
 
 def load_translator(options: dict):
@@ -140,16 +144,21 @@ class RayEngine(Engine):
     # ------------------------------------------------------------------------------------ translating
 
     def run(self, jobs: Iterable[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
+        """Jobs are taken a window at a time (WINDOW_SENTENCES per worker): the driver holds one window,
+        never the whole folder, and each window is planned after the one before has been written, so
+        its cache lookups see those results."""
+        jobs = iter(jobs)
+        while window := _take(jobs, self.workers * WINDOW_SENTENCES):
+            yield from self._run_window(window, progress)
+
+    def _run_window(self, jobs: list[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
         import ray
         import ray.data
 
         import mt.errors
 
-        # Ray Data needs its inputs up front. Each parcel (a Ray task) is one file, or several small ones:
-        # a task costs the driver milliseconds, and results come back a parcel at a time, in any order.
-        jobs = list(jobs)
-        if not jobs:
-            return
+        # Ray Data needs a dataset's inputs up front. Each parcel (a Ray task) is one file, or several
+        # small ones: a task costs the driver milliseconds, and results come back a parcel at a time.
         sizes = {job.rel: len(job.sentences) for job in jobs}
         parcels = _parcels(jobs, sum(sizes.values()) // (self.workers * PARCELS_PER_WORKER))
         context = ray.data.DataContext.get_current()
@@ -158,15 +167,16 @@ class RayEngine(Engine):
         context.verbose_progress = self.debug
         options = {**self.translator.options, "threads": self.threads, "cache": None}
         dataset = ray.data.from_items(parcels, override_num_blocks=len(parcels))
-        with warnings.catch_warnings():  # max_task_retries has no named parameter yet (Ray 2.60)
-            warnings.simplefilter("ignore", DeprecationWarning)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")
             results = dataset.map_batches(
                 _actor_class(options, type(self).worker_translator),
                 batch_size=1,
-                compute=ray.data.ActorPoolStrategy(size=self.workers),
+                # no actor without a parcel to take: each one loads the model
+                compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(parcels))),
                 num_cpus=self.threads,
                 num_gpus=self.gpus or None,
-                max_task_retries=MAX_TASK_RETRIES,
+                **_retry_limit(type(dataset).map_batches),
             )
         rows = results.iter_rows()
         try:
@@ -226,6 +236,30 @@ def _actor_class(options: dict, make: Callable[[dict], object]):
             return {"rel": rels, "translations": translations, "error": errors, "fatal": fatal}
 
     return TranslatorActor
+
+
+def _retry_limit(map_batches) -> dict:
+    """`max_task_retries=MAX_TASK_RETRIES` in whatever form this Ray takes it: a named parameter, else
+    the catch-all remote arguments (deprecated in Ray 2.60, to be removed in 2.64), else nothing, which
+    leaves Ray Data's own default (retry without limit) rather than fail."""
+    parameters = inspect.signature(map_batches).parameters
+    if "max_task_retries" in parameters:
+        return {"max_task_retries": MAX_TASK_RETRIES}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return {"max_task_retries": MAX_TASK_RETRIES}
+    log.debug("this Ray takes no max_task_retries: tasks of dying actors are retried without limit")
+    return {}
+
+
+def _take(jobs: Iterator[FileJob], sentences: int) -> list[FileJob]:
+    """The next jobs, until they hold `sentences` sentences (at least one job while any are left)."""
+    taken, size = [], 0
+    for job in jobs:
+        taken.append(job)
+        size += len(job.sentences)
+        if size >= sentences:
+            break
+    return taken
 
 
 def _parcels(jobs: list[FileJob], sentences: int) -> list[dict]:
