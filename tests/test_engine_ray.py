@@ -165,6 +165,19 @@ def test_an_actor_killed_mid_file_is_restarted_and_its_file_retried(cluster, tra
         assert results[job.rel].translations == translator.translate(job.sentences, use_cache=False)
 
 
+def test_the_retry_limit_goes_where_this_ray_takes_it():
+    from mt.engines.ray import MAX_TASK_RETRIES, _retry_limit
+
+    def named(fn, *, num_cpus=None, max_task_retries=None): ...
+    def catch_all(fn, *, num_cpus=None, **ray_remote_args): ...
+    def neither(fn, *, num_cpus=None): ...
+
+    assert _retry_limit(named) == {"max_task_retries": MAX_TASK_RETRIES}
+    assert _retry_limit(catch_all) == {"max_task_retries": MAX_TASK_RETRIES}
+    assert _retry_limit(neither) == {}  # Ray Data's own default then: retried without limit
+    assert _retry_limit(ray.data.Dataset.map_batches) == {"max_task_retries": MAX_TASK_RETRIES}
+
+
 def test_workers_are_sized_to_the_cluster_and_never_beyond_it(cluster, translator):
     engine = RayEngine(translator)  # default: the cluster's CPUs, one thread each
     assert (engine.workers, engine.threads, engine.gpus) == (2, 1, 0.0)
