@@ -233,7 +233,15 @@ def manifest(out: Path) -> dict:
     return {key: value for key, value in data.items() if key in ("kind", "model", "settings", "files")}
 
 
-def test_ray_run_writes_the_same_bytes_as_the_local_engine(cluster, tiny_model, tmp_path, capsys):
+@pytest.mark.parametrize("window", [None, 1], ids=["one-window", "a-window-per-file"])
+def test_ray_run_writes_the_same_bytes_as_the_local_engine(cluster, tiny_model, tmp_path, capsys, monkeypatch,
+                                                           window):
+    """With windows too: a sentence two files share is translated in one window and found in the cache
+    by the other."""
+    import mt.engines.ray
+
+    if window:
+        monkeypatch.setattr(mt.engines.ray, "WINDOW_SENTENCES", window)
     src = write_articles(tmp_path / "in")
     args = ["translate", str(src), "--model", str(tiny_model), *FAST, "--quiet"]
     assert main([*args, "--out", str(tmp_path / "local")]) == 1
