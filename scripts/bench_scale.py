@@ -5,7 +5,7 @@ Uses bench_translate's opus-mt-it-en-shaped random-weight model (built once into
 with forced output lengths and the repetition guard off, over the NTREX dev documents in ../shared/data.
 Each row runs in its own subprocess; its peak RSS is that of the whole process tree (driver, Ray's own
 processes and its actors), sampled.
-Usage: python scripts/bench_scale.py [--docs 62] [--new-tokens 48] [--beams 4] [--copies 4]
+Usage: python scripts/bench_scale.py [--docs 62] [--new-tokens 48] [--beams 4] [--copies 4] [--window N]
 """
 
 from __future__ import annotations
@@ -87,6 +87,10 @@ def row(args) -> None:
             "--min-new-tokens", str(args.new_tokens), "--no-cache", "--quiet", "--threads", str(args.threads)]
     if args.engine == "ray":
         argv += ["--engine", "ray", "--workers", str(args.workers)]
+    if args.window:
+        import mt.engines.ray
+
+        mt.engines.ray.WINDOW_SENTENCES = args.window
     started = time.time()
     code = main(argv)
     out = Path(args.out)
@@ -96,7 +100,9 @@ def row(args) -> None:
               "files": sum(e["status"] == "done" for e in files.values()),
               "sentences": sum(e["sentences"] for e in files.values())}
     if args.engine == "ray":
-        ready = max(float(p.read_text()) for p in ready_dir.iterdir() if p.name[0].isdigit())
+        # the first window's actors (later windows start pools of their own)
+        loads = sorted(float(p.read_text()) for p in ready_dir.iterdir() if p.name[0].isdigit())
+        ready = loads[:args.workers][-1]
         result["startup"] = ready - float((ready_dir / "engine-start").read_text())
         result["after_startup"] = last_output - ready
         result["planning"] = float((ready_dir / "planning").read_text())
@@ -125,8 +131,8 @@ def tree_rss(pid: int) -> int:
         return 0
 
 
-def run_row(args, input_dir: Path, engine: str, workers: int | None, threads: int, noop: bool = False
-            ) -> dict:
+def run_row(args, input_dir: Path, engine: str, workers: int | None, threads: int, noop: bool = False,
+            window: int | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         ready = Path(tmp) / "ready"
         ready.mkdir()
@@ -136,6 +142,8 @@ def run_row(args, input_dir: Path, engine: str, workers: int | None, threads: in
                    "--new-tokens", str(args.new_tokens), "--ready-dir", str(ready)]
         if noop:
             command.append("--noop")
+        if window:
+            command += ["--window", str(window)]
         env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}  # always a private instance
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
         peak = 0
@@ -201,6 +209,14 @@ def machine() -> str:
             f"ctranslate2 {ctranslate2.__version__}")
 
 
+def print_row(label: str, r: dict, base: float) -> None:
+    rate = r["sentences"] / r["seconds"]
+    startup = f"{r['startup']:.1f}" if "startup" in r else "-"
+    print(f"{label:<34} {r['files']:>5} {r['sentences']:>5} {r['seconds']:>7.1f} "
+          f"{r['files'] / r['seconds']:>8.2f} {rate:>7.2f} {rate / base:>7.2f}x {startup:>10} "
+          f"{r['rss'] / 2**30:>7.2f} GB", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(ROOT / "models" / "opus-mt-shaped"),
@@ -216,6 +232,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--noop", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--window", type=int,
+                        help="add a row: ray 2x1 with windows of N sentences per worker (the engine's is "
+                             "10,000), to measure what each window costs")
     args = parser.parse_args()
     args.model = str(Path(args.model).resolve())
     if args.row:
@@ -234,14 +253,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         docs = documents(Path(tmp) / "docs", args.docs, 1)
         for label, engine, workers, threads in ROWS:
-            r = run_row(args, docs, engine, workers, threads)
-            results[label] = r
-            rate = r["sentences"] / r["seconds"]
+            results[label] = run_row(args, docs, engine, workers, threads)
             base = results[ROWS[0][0]]["sentences"] / results[ROWS[0][0]]["seconds"]
-            startup = f"{r['startup']:.1f}" if "startup" in r else "-"
-            print(f"{label:<34} {r['files']:>5} {r['sentences']:>5} {r['seconds']:>7.1f} "
-                  f"{r['files'] / r['seconds']:>8.2f} {rate:>7.2f} {rate / base:>7.2f}x {startup:>10} "
-                  f"{r['rss'] / 2**30:>7.2f} GB", flush=True)
+            print_row(label, results[label], base)
+        if args.window:
+            label = f"ray, 2 x 1, windows of {2 * args.window}"
+            print_row(label, run_row(args, docs, "ray", 2, 1, window=args.window), base)
         many = documents(Path(tmp) / "many", 62, args.copies)
         noop = run_row(args, many, "ray", 2, 1, noop=True)
     # the driver's work; Ray's start-up is paid once per run, not per sentence

@@ -28,9 +28,11 @@ CONNECT_TIMEOUT_S = 10
 # files travel in parcels of up to PARCEL_SENTENCES sentences, at least PARCELS_PER_WORKER per worker
 PARCEL_SENTENCES = 256
 PARCELS_PER_WORKER = 4
-# sentences per worker the driver plans ahead (a Ray Data dataset, whose actors load the model once): about
-# 20-40 minutes of work for a CPU worker, a minute or more for a GPU one, a few MB of driver memory each
+# sentences per worker the driver plans ahead (a Ray Data dataset, whose actors load the model once), a few
+# MB of driver memory each. A window costs about 5 s (a new actor pool, a model load, the tail: measured with
+# scripts/bench_scale.py --window): 20-40 minutes of work for a CPU worker, minutes for a GPU one
 WINDOW_SENTENCES = 10_000
+GPU_WINDOW_SENTENCES = 50_000
 
 
 def load_translator(options: dict):
@@ -144,11 +146,12 @@ class RayEngine(Engine):
     # ------------------------------------------------------------------------------------ translating
 
     def run(self, jobs: Iterable[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
-        """Jobs are taken a window at a time (WINDOW_SENTENCES per worker): the driver holds one window,
-        never the whole folder, and each window is planned after the one before has been written, so
-        its cache lookups see those results."""
+        """Jobs are taken a window at a time (WINDOW_SENTENCES per worker, more on GPUs): the driver
+        holds one window, never the whole folder, and each window is planned after the one before has
+        been written, so its cache lookups see those results."""
         jobs = iter(jobs)
-        while window := _take(jobs, self.workers * WINDOW_SENTENCES):
+        per_worker = GPU_WINDOW_SENTENCES if self.gpus else WINDOW_SENTENCES
+        while window := _take(jobs, self.workers * per_worker):
             yield from self._run_window(window, progress)
 
     def _run_window(self, jobs: list[FileJob], progress: Callable[[int], None]) -> Iterator[FileResult]:
