@@ -246,9 +246,8 @@ def _retry_limit(map_batches) -> dict:
     the catch-all remote arguments (deprecated in Ray 2.60, to be removed in 2.64), else nothing, which
     leaves Ray Data's own default (retry without limit) rather than fail."""
     parameters = inspect.signature(map_batches).parameters
-    if "max_task_retries" in parameters:
-        return {"max_task_retries": MAX_TASK_RETRIES}
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+    if "max_task_retries" in parameters or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
         return {"max_task_retries": MAX_TASK_RETRIES}
     log.debug("this Ray takes no max_task_retries: tasks of dying actors are retried without limit")
     return {}

@@ -103,16 +103,16 @@ class TransformersBackend(Backend):
         import torch
 
         inputs = self.model_inputs(batch, settings)
-        recorder = _StepScores()
-        if settings.beams == 1:
-            inputs["logits_processor"].append(recorder)
+        greedy = _StepScores() if settings.beams == 1 else None
+        if greedy is not None:
+            inputs["logits_processor"].append(greedy)
         with torch.inference_mode(), _final_beam_scores(self.model) as beam_scores:
             out = self.model.generate(**inputs, return_dict_in_generate=True)
         sequences = out.sequences[:, 1:]  # drop the decoder start token
-        if settings.beams > 1:
-            scores = beam_scores[0][:, 0].tolist() if beam_scores else [None] * len(batch)
+        if greedy is not None:
+            scores = greedy.means(sequences, settings.pad_id)
         else:
-            scores = recorder.means(sequences, settings.pad_id)
+            scores = beam_scores[0][:, 0].tolist() if beam_scores else [None] * len(batch)
         results = []
         for row, seq in enumerate(sequences.tolist()):
             ids = []
@@ -179,7 +179,7 @@ class _StepScores:
         if not self.steps:
             return [None] * len(sequences)
         steps = torch.stack(self.steps, dim=1)
-        keep = sequences[:, :steps.shape[1]] != pad_id
+        keep = sequences[:, :steps.shape[1]] != pad_id  # a finished row's steps still hold a log-prob
         sums = torch.where(keep, steps, torch.zeros_like(steps)).sum(dim=1)
         return [float(s) for s in (sums / keep.sum(dim=1).clamp(min=1)).tolist()]
 
